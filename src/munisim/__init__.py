@@ -1,0 +1,38 @@
+"""munisim: simulate the artillery-ammunition race of the Russia-Ukraine war.
+
+The public API:
+
+- :func:`load_scenario` reads and validates a YAML scenario;
+- :func:`simulate` runs replicates on the SimPy reference engine (``"des"``)
+  or the vectorised engine (``"vector"``) and returns a :class:`RunResult`;
+- :func:`write_run` writes a run directory (summary, series, charts, manifest).
+"""
+
+from munisim.config.loader import load_scenario
+from munisim.config.scenario import Scenario
+from munisim.errors import MunisimError, ScenarioError, SimulationError
+from munisim.results import RunResult
+from munisim.simulation import simulate
+
+__version__ = "0.1.0"
+
+
+def __getattr__(name: str) -> object:
+    # write_run pulls in matplotlib; import it only when asked for.
+    if name == "write_run":
+        from munisim.report.run_dir import write_run
+
+        return write_run
+    raise AttributeError(f"module 'munisim' has no attribute {name!r}")
+
+__all__ = [
+    "MunisimError",
+    "RunResult",
+    "Scenario",
+    "ScenarioError",
+    "SimulationError",
+    "load_scenario",
+    "simulate",
+    "write_run",
+    "__version__",
+]

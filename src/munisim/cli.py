@@ -1,0 +1,182 @@
+"""The ``munisim`` command line: parse, call the library, render, exit.
+
+Exit status: 0 success, 1 the run failed, 2 bad input (invalid scenario or
+options), 130 interrupted.  No model logic lives here.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, NoReturn
+
+import click
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
+from rich.table import Table
+
+from munisim.errors import MunisimError, ScenarioError, SimulationError
+
+__all__ = ["main"]
+
+EXIT_FAILED = 1
+EXIT_BAD_INPUT = 2
+
+out = Console(highlight=False)
+err = Console(stderr=True, highlight=False)
+
+
+def _bad_input(lines: list[str]) -> NoReturn:
+    for line in lines:
+        err.print(line, markup=False, soft_wrap=True)
+    sys.exit(EXIT_BAD_INPUT)
+
+
+@contextmanager
+def _errors() -> Iterator[None]:
+    from munisim.io import OutputExistsError
+
+    try:
+        yield
+    except ScenarioError as exc:
+        _bad_input([str(p) for p in exc.problems])
+    except (SimulationError, OutputExistsError) as exc:
+        _bad_input([f"error: {exc}"])
+    except KeyboardInterrupt:
+        err.print("interrupted; nothing was written", markup=False)
+        sys.exit(130)
+    except MunisimError as exc:
+        err.print(f"error: {exc}", markup=False)
+        sys.exit(EXIT_FAILED)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="munisim")
+def main() -> None:
+    """Simulate the artillery-ammunition race: factories, stockpiles, transfers, fronts."""
+
+
+@main.command()
+@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
+def validate(files: tuple[Path, ...]) -> None:
+    """Check scenario FILES; print one line per problem (FILE:LINE:COL: key.path: message)."""
+    from munisim.config.loader import load_scenario
+
+    problems: list[str] = []
+    for f in files:
+        try:
+            load_scenario(f)
+        except ScenarioError as exc:
+            problems.extend(str(p) for p in exc.problems)
+        else:
+            out.print(f"{f}: ok", markup=False)
+    if problems:
+        _bad_input(problems)
+
+
+def _progress(total: int) -> tuple[Callable[[int], None], Callable[[], None]]:
+    """A progress callback that shows a bar once the work has lasted more than a second."""
+    started = time.perf_counter()
+    state: dict[str, Any] = {"done": 0, "bar": None}
+
+    def advance(n: int) -> None:
+        state["done"] += n
+        bar = state["bar"]
+        if bar is None and time.perf_counter() - started > 1.0 and err.is_terminal:
+            bar = Progress(TextColumn("replicates"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                           TextColumn("eta"), TimeRemainingColumn(), console=err, transient=True)
+            bar.start()
+            state["task"] = bar.add_task("run", total=total, completed=state["done"])
+            state["bar"] = bar
+        elif bar is not None:
+            bar.update(state["task"], completed=state["done"])
+
+    def close() -> None:
+        if state["bar"] is not None:
+            state["bar"].stop()
+
+    return advance, close
+
+
+def _fmt(x: float) -> str:
+    if abs(x) >= 1e6:
+        return f"{x / 1e6:.2f}M"
+    if abs(x) >= 1e4:
+        return f"{x / 1e3:.0f}k"
+    return f"{x:,.0f}"
+
+
+def _cell(stats: dict[str, float], fmt: Callable[[float], str] = _fmt) -> str:
+    return f"{fmt(stats['p50'])}  [{fmt(stats['p05'])} – {fmt(stats['p95'])}]"
+
+
+def _summary_table(summary: dict[str, Any]) -> Table:
+    sides = summary["sides"]
+    table = Table(title=f"{summary['scenario']} — {summary['start']} to {summary['end']}: median [90% interval] over "
+                        f"{summary['replicates']} replicates", title_justify="left")
+    table.add_column("")
+    for side in sides.values():
+        table.add_column(side["name"], justify="right")
+    rows = [("produced", "produced (rounds)"), ("received", "received (rounds)"), ("fired", "fired (rounds)"),
+            ("demanded", "demanded (rounds)")]
+    for key, label in rows:
+        table.add_row(label, *[_cell(s[key]) for s in sides.values()])
+    table.add_row("share of demand met", *[_cell(s["share_met"], lambda x: f"{x:.0%}") for s in sides.values()])
+    table.add_row("final stock (rounds)", *[_cell(s["final_stock"]) for s in sides.values()])
+    table.add_row("first stock-out (median)",
+                  *[f"{s['first_stockout'] or 'none'}  ({s['stockout_share']:.0%} of runs)" for s in sides.values()])
+    return table
+
+
+def _crossover_lines(summary: dict[str, Any]) -> list[str]:
+    lines = []
+    for pair, c in summary["crossover"].items():
+        month = c["month"][:7] if c["month"] else "never (median)"
+        lines.append(f"crossover {pair}: first month {month}; happens in {c['share']:.0%} of replicates")
+    return lines
+
+
+@main.command()
+@click.argument("scenario", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--replicates", "-n", type=click.IntRange(min=1), default=None,
+              help="Number of replicates [default: 20 on des, 1000 on vector].")
+@click.option("--seed", type=click.IntRange(min=0), default=0, show_default=True, help="Random seed.")
+@click.option("--engine", type=click.Choice(["des", "vector"]), default="des", show_default=True,
+              help="des: SimPy reference engine; vector: NumPy engine over replicates.")
+@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Output directory [default: runs/<scenario name>/].")
+@click.option("--set", "overrides", multiple=True, metavar="KEY.PATH=VALUE",
+              help="Override a scenario value, e.g. --set fronts.ru.rate_unit=per_month (repeatable).")
+@click.option("--force", is_flag=True, help="Replace --out even if it is not a munisim run directory.")
+def run(scenario: Path, replicates: int | None, seed: int, engine: str, out_dir: Path | None,
+        overrides: tuple[str, ...], force: bool) -> None:
+    """Run SCENARIO, print a summary per side and write the run directory."""
+    from munisim.config.loader import load_scenario
+    from munisim.report.run_dir import write_run
+    from munisim.simulation import DEFAULT_REPLICATES, simulate
+
+    with _errors():
+        sc = load_scenario(scenario, overrides=overrides)
+        n = replicates or DEFAULT_REPLICATES[engine]
+        target = out_dir or Path("runs") / sc.name
+        err.print(f"running {sc.name}: {sc.n_days:,} days × {n:,} replicates on the {engine} engine (seed {seed})",
+                  markup=False)
+        advance, close = _progress(n)
+        try:
+            result = simulate(sc, engine=engine, replicates=n, seed=seed, progress=advance)
+        finally:
+            close()
+        written = write_run(result, target, scenario_path=scenario, overrides=overrides, force=force)
+        summary = result.summary()
+        out.print(_summary_table(summary))
+        for line in _crossover_lines(summary):
+            out.print(line, markup=False)
+        out.print(f"engine {engine}: {n:,} replicates in {result.meta['seconds']:.2f} s; wrote {written}/",
+                  markup=False)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

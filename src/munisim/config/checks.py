@@ -1,0 +1,163 @@
+"""Whole-scenario checks: references between entities, dates, provenance.
+
+Pydantic validates each entity on its own; these checks need the whole
+scenario.  Each returns ``(key path, message)`` pairs so the loader can put a
+file line on them.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable, Iterator
+from typing import Any
+
+from pydantic import BaseModel
+
+from munisim.config.scenario import Scenario
+from munisim.config.values import Fixed
+from munisim.config.yamlload import KeyPath
+
+__all__ = ["check_scenario", "did_you_mean", "iter_values"]
+
+
+def did_you_mean(word: str, choices: Iterable[str]) -> str:
+    """A ``"; did you mean 'x'?"`` suffix, or ``""`` when nothing is close."""
+    close = difflib.get_close_matches(str(word), list(choices), n=1, cutoff=0.6)
+    return f"; did you mean {close[0]!r}?" if close else ""
+
+
+def _ref(kind: str, value: str, known: dict[str, Any]) -> str | None:
+    if value in known:
+        return None
+    listed = ", ".join(sorted(known)) or "none defined"
+    return f"unknown {kind} {value!r}{did_you_mean(value, known)} (known: {listed})"
+
+
+def iter_values(model: BaseModel, path: KeyPath = ()) -> Iterator[tuple[KeyPath, BaseModel]]:
+    """Yield ``(key path, distribution)`` for every :data:`~munisim.config.values.Value` in ``model``."""
+    from munisim.config.values import _Base
+
+    if isinstance(model, _Base):
+        yield path, model
+        return
+    for name in type(model).model_fields:
+        yield from _walk(getattr(model, name), path + (name,))
+
+
+def _walk(obj: Any, path: KeyPath) -> Iterator[tuple[KeyPath, BaseModel]]:
+    if isinstance(obj, BaseModel):
+        yield from iter_values(obj, path)
+    elif isinstance(obj, dict):
+        for k, v in obj.items():
+            yield from _walk(v, path + (k,))
+    elif isinstance(obj, list):
+        for i, v in enumerate(obj):
+            yield from _walk(v, path + (i,))
+
+
+# Lower and upper bounds of each kind of value, by the last name in its key path.
+_NONNEG = ("non-negative", 0.0, None)
+_SHARE = ("a share between 0 and 1", 0.0, 1.0)
+_BOUNDS: dict[str, tuple[str, float, float | None]] = {
+    "initial_rounds": _NONNEG,
+    "capacity_rounds": _NONNEG,
+    "rate": _NONNEG,
+    "quantity": _NONNEG,
+    "share": _SHARE,
+    "share_of_inflow": _SHARE,
+    "loss_share": _SHARE,
+    "fire_share": _SHARE,
+    "below_days": _NONNEG,
+    "mtbf_days": ("at least 1 day", 1.0, None),
+    "mttr_days": ("at least 1 day", 1.0, None),
+    "lot_days": ("at least 1 day", 1.0, None),
+    "every_days": ("at least 1 day", 1.0, None),
+    "lead_time_days": ("at least 1 day", 1.0, None),
+}
+
+
+def check_scenario(s: Scenario, figure_ids: set[str] | None) -> list[tuple[KeyPath, str]]:
+    """Return every cross-entity problem of ``s`` as ``(key path, message)``.
+
+    Parameters
+    ----------
+    s : Scenario
+        A scenario whose entities each validated.
+    figure_ids : set of str or None
+        Ids of the figures files listed in ``s.figures``; ``None`` when the
+        scenario names no figures file.
+    """
+    out: list[tuple[KeyPath, str]] = []
+    add = out.append
+    for sid, st in s.stockpiles.items():
+        if (m := _ref("side", st.side, s.sides)) is not None:
+            add((("stockpiles", sid, "side"), m))
+        if (m := _ref("munition", st.munition, s.munitions)) is not None:
+            add((("stockpiles", sid, "munition"), m))
+    for fid, f in s.factories.items():
+        base = ("factories", fid)
+        if (m := _ref("stockpile", f.stockpile, s.stockpiles)) is not None:
+            add((base + ("stockpile",), m))
+            continue
+        st = s.stockpiles[f.stockpile]
+        if f.side is not None and f.side != st.side:
+            add((base + ("side",), f"is {f.side!r} but stockpile {f.stockpile!r} belongs to {st.side!r}; "
+                 "expected the same side (or leave 'side' out)"))
+        if f.munition is not None and f.munition != st.munition:
+            add((base + ("munition",), f"is {f.munition!r} but stockpile {f.stockpile!r} holds {st.munition!r}; "
+                 "expected the same munition (or leave 'munition' out)"))
+    for tid, t in s.transfers.items():
+        base = ("transfers", tid)
+        to_ok = (m := _ref("stockpile", t.to, s.stockpiles)) is None
+        if not to_ok:
+            add((base + ("to",), m or ""))
+        if t.from_stockpile is not None:
+            if (m := _ref("stockpile", t.from_stockpile, s.stockpiles)) is not None:
+                add((base + ("from_stockpile",), m))
+            elif to_ok:
+                src, dst = s.stockpiles[t.from_stockpile], s.stockpiles[t.to]
+                if t.from_stockpile == t.to:
+                    add((base + ("to",), "a transfer cannot ship into its own source stockpile"))
+                elif src.munition != dst.munition:
+                    add((base + ("to",), f"holds {dst.munition!r} but the source holds {src.munition!r}; "
+                         "expected stockpiles of the same munition"))
+        for i, p in enumerate(t.packages):
+            if not s.start <= p.date <= s.end:
+                add((base + ("packages", i, "date"), f"{p.date} is outside the scenario window "
+                     f"{s.start}..{s.end}; expected a date inside it"))
+    for fr_id, fr in s.fronts.items():
+        base = ("fronts", fr_id)
+        if (m := _ref("side", fr.side, s.sides)) is not None:
+            add((base + ("side",), m))
+        good: list[str] = []
+        for i, sp in enumerate(fr.draws_from):
+            if (m := _ref("stockpile", sp, s.stockpiles)) is not None:
+                add((base + ("draws_from", i), m))
+            elif s.stockpiles[sp].side != fr.side:
+                add((base + ("draws_from", i), f"stockpile {sp!r} belongs to {s.stockpiles[sp].side!r}, not to "
+                     f"{fr.side!r}; a front draws only on its own side's stockpiles"))
+            else:
+                good.append(sp)
+            if fr.draws_from.count(sp) > 1 and fr.draws_from.index(sp) != i:
+                add((base + ("draws_from", i), f"stockpile {sp!r} is listed twice; list each once"))
+        for mun in fr.demand:
+            if (m := _ref("munition", mun, s.munitions)) is not None:
+                add((base + ("demand", mun), m))
+            elif not any(s.stockpiles[sp].munition == mun for sp in good):
+                add((base + ("demand", mun), f"no stockpile in draws_from holds {mun!r}; expected at least one"))
+    # Value bounds and provenance.
+    for path, value in iter_values(s):
+        name = next((p for p in reversed(path) if isinstance(p, str) and p in _BOUNDS), None)
+        if name is not None:
+            what, lo, hi = _BOUNDS[name]
+            vlo, vhi = value.support  # type: ignore[attr-defined]
+            if vlo < lo or (hi is not None and vhi > hi):
+                shown = f"{value.value:g}" if isinstance(value, Fixed) else f"{value!r} with support [{vlo:g}, {vhi:g}]"
+                add((path, f"{shown} is out of range; expected {what}"))
+        src = value.source  # type: ignore[attr-defined]
+        if src is not None:
+            if figure_ids is None:
+                add((path + ("source",), f"cites figure {src!r} but the scenario lists no 'figures' file"))
+            elif src not in figure_ids:
+                add((path + ("source",), f"unknown figure {src!r}{did_you_mean(src, figure_ids)}"))
+    return out

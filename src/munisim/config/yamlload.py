@@ -1,0 +1,205 @@
+"""Safe YAML loading that remembers where every value came from.
+
+PyYAML's composer gives a node graph with start marks; we construct plain
+Python values from it ourselves, so that
+
+* only the standard YAML 1.1 scalar tags are accepted (``!!python/object`` and
+  every other custom tag is an error, never an object construction);
+* duplicate mapping keys are an error instead of a silent overwrite;
+* every value and every mapping key is mapped to its ``(line, column)``,
+  which :mod:`munisim.config.errors` uses to put a line number on each problem;
+* aliases cannot blow up memory (a node budget stops "billion laughs").
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from munisim.errors import Problem, ScenarioError
+
+__all__ = ["Located", "KeyPath", "load_yaml", "parse_yaml", "format_path"]
+
+KeyPath = tuple[str | int, ...]
+
+#: Largest YAML file accepted, in bytes.
+MAX_FILE_BYTES = 5_000_000
+#: Largest number of nodes a document may expand to (aliases included).
+MAX_NODES = 2_000_000
+
+_SAFE_TAGS = {
+    "tag:yaml.org,2002:null",
+    "tag:yaml.org,2002:bool",
+    "tag:yaml.org,2002:int",
+    "tag:yaml.org,2002:float",
+    "tag:yaml.org,2002:str",
+    "tag:yaml.org,2002:timestamp",
+    "tag:yaml.org,2002:seq",
+    "tag:yaml.org,2002:map",
+}
+
+
+def format_path(path: KeyPath) -> str:
+    """Render a key path as ``a.b[3].c``.
+
+    Examples
+    --------
+    >>> format_path(("factories", "ru", "capacity", 3, "rate"))
+    'factories.ru.capacity[3].rate'
+    """
+    out = ""
+    for part in path:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            out += ("." if out else "") + str(part)
+    return out
+
+
+@dataclass
+class Located:
+    """A parsed YAML document and the position of each of its nodes.
+
+    Attributes
+    ----------
+    data : Any
+        Plain Python value (dicts, lists, str, int, float, bool, None, date).
+    file : str
+        File name used in error messages.
+    value_marks : dict
+        Key path -> (line, column), 1-based, of each value.
+    key_marks : dict
+        Key path -> (line, column) of the mapping key that introduced it.
+    """
+
+    data: Any
+    file: str
+    value_marks: dict[KeyPath, tuple[int, int]] = field(default_factory=dict)
+    key_marks: dict[KeyPath, tuple[int, int]] = field(default_factory=dict)
+
+    def position(self, path: KeyPath, *, key: bool = False) -> tuple[int | None, int | None]:
+        """Best known position for ``path``: the node itself or its nearest ancestor."""
+        table = self.key_marks if key else self.value_marks
+        if key and path not in table:
+            table = self.value_marks
+        p = tuple(path)
+        while True:
+            if p in table:
+                return table[p]
+            if p in self.value_marks:
+                return self.value_marks[p]
+            if not p:
+                return (None, None)
+            p = p[:-1]
+
+    def problem(self, path: KeyPath, message: str, *, key: bool = False) -> Problem:
+        """Build a :class:`Problem` located at ``path``."""
+        line, col = self.position(path, key=key)
+        return Problem(self.file, line, col, format_path(path), message)
+
+
+class _Builder:
+    def __init__(self, file: str) -> None:
+        self.file = file
+        self.constructor = yaml.SafeLoader("")  # its construct_scalar helpers only
+        self.loc = Located(None, file)
+        self.nodes = 0
+        self.problems: list[Problem] = []
+
+    def _err(self, node: yaml.Node, path: KeyPath, msg: str) -> None:
+        self.problems.append(
+            Problem(self.file, node.start_mark.line + 1, node.start_mark.column + 1, format_path(path), msg)
+        )
+
+    def build(self, node: yaml.Node, path: KeyPath, depth: int = 0) -> Any:
+        self.nodes += 1
+        if self.nodes > MAX_NODES:
+            raise ScenarioError(
+                [Problem(self.file, None, None, "", f"document expands to more than {MAX_NODES:,} nodes "
+                         "(an alias bomb?); expected a plain scenario file")]
+            )
+        if depth > 100:
+            self._err(node, path, "nesting deeper than 100 levels; expected a flat scenario structure")
+            return None
+        self.loc.value_marks.setdefault(path, (node.start_mark.line + 1, node.start_mark.column + 1))
+        if node.tag not in _SAFE_TAGS:
+            self._err(node, path, f"YAML tag {node.tag!r} is not allowed; expected plain YAML values")
+            return None
+        if isinstance(node, yaml.ScalarNode):
+            try:
+                return self.constructor.construct_object(node, deep=True)
+            except yaml.YAMLError as exc:
+                self._err(node, path, f"cannot read value {node.value!r}: {getattr(exc, 'problem', exc)}")
+                return None
+        if isinstance(node, yaml.SequenceNode):
+            return [self.build(child, path + (i,), depth + 1) for i, child in enumerate(node.value)]
+        out: dict[Any, Any] = {}
+        for key_node, value_node in node.value:
+            if key_node.tag == "tag:yaml.org,2002:merge":
+                self._err(key_node, path, "merge keys ('<<') are not supported; write the keys out")
+                continue
+            if not isinstance(key_node, yaml.ScalarNode) or key_node.tag not in _SAFE_TAGS:
+                self._err(key_node, path, "mapping keys must be plain scalars")
+                continue
+            key = self.constructor.construct_object(key_node)
+            key = str(key) if not isinstance(key, str) else key
+            child = path + (key,)
+            if key in out:
+                self._err(key_node, child, f"duplicate key {key!r}; each key may appear once")
+                continue
+            self.loc.key_marks[child] = (key_node.start_mark.line + 1, key_node.start_mark.column + 1)
+            out[key] = self.build(value_node, child, depth + 1)
+        return out
+
+
+def parse_yaml(text: str, file: str = "<string>") -> Located:
+    """Parse YAML ``text`` safely into a :class:`Located` document.
+
+    Raises
+    ------
+    ScenarioError
+        On syntax errors, unsafe tags, duplicate keys or oversized input.
+    """
+    if len(text.encode("utf-8", "surrogatepass")) > MAX_FILE_BYTES:
+        raise ScenarioError([Problem(file, None, None, "", f"file is larger than {MAX_FILE_BYTES:,} bytes; "
+                                     "expected a scenario of a few hundred lines")])
+    try:
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark else None
+        col = mark.column + 1 if mark else None
+        raise ScenarioError([Problem(file, line, col, "", f"YAML syntax error: {exc.problem or exc}")]) from None
+    except yaml.YAMLError as exc:  # e.g. "expected a single document"
+        raise ScenarioError([Problem(file, None, None, "", f"YAML error: {exc}")]) from None
+    except RecursionError:
+        raise ScenarioError([Problem(file, None, None, "", "nesting too deep; expected a flat scenario file")]) from None
+    builder = _Builder(file)
+    if node is None:
+        builder.loc.data = None
+        return builder.loc
+    builder.loc.data = builder.build(node, ())
+    if builder.problems:
+        raise ScenarioError(builder.problems)
+    return builder.loc
+
+
+def load_yaml(path: str | Path) -> Located:
+    """Read and parse a YAML file; see :func:`parse_yaml`."""
+    p = Path(path)
+    try:
+        size = p.stat().st_size
+        if size > MAX_FILE_BYTES:
+            raise ScenarioError([Problem(str(path), None, None, "", f"file is {size:,} bytes, larger than the "
+                                         f"{MAX_FILE_BYTES:,} accepted; expected a scenario file")])
+        text = p.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ScenarioError([Problem(str(path), None, None, "", "file not found")]) from None
+    except IsADirectoryError:
+        raise ScenarioError([Problem(str(path), None, None, "", "is a directory; expected a YAML file")]) from None
+    except UnicodeDecodeError as exc:
+        raise ScenarioError([Problem(str(path), None, None, "", f"not UTF-8 text ({exc.reason})")]) from None
+    return parse_yaml(text, str(path))

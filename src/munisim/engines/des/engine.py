@@ -1,0 +1,140 @@
+"""Run replicates of a scenario on the SimPy reference engine."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+import simpy
+
+from munisim.config.scenario import Scenario
+from munisim.engines.des.processes import Depot, dispatch, fire, produce, record, settle
+from munisim.model.inputs import BlockInputs, build_block
+from munisim.model.outputs import Trajectories
+from munisim.rng import REPLICATE_BLOCK
+
+__all__ = ["run_des", "run_lane"]
+
+
+def run_lane(inputs: BlockInputs, lane: int) -> tuple[dict[tuple[str, str, str], list[int]], dict[str, int], int]:
+    """Simulate one replicate (``lane`` of a block).
+
+    Returns
+    -------
+    series : dict
+        ``(kind, id, variable) -> list of T ints``.
+    initial : dict
+        Stockpile id -> initial stock.
+    events : int
+        Number of SimPy events processed (for benchmarks).
+    """
+    j = lane
+    T = inputs.n_days
+    env = simpy.Environment()
+    depots: dict[str, Depot] = {}
+    initial: dict[str, int] = {}
+    for sp in inputs.stockpiles:
+        cap = None if sp.capacity is None else int(sp.capacity[j])
+        initial[sp.id] = int(sp.initial[j])
+        depots[sp.id] = Depot(initial[sp.id], cap, T)
+    out: dict[tuple[str, str, str], list[int]] = {}
+    for f in inputs.factories:
+        delivered = out[("factory", f.id, "delivered")] = [0] * T
+        env.process(produce(env, f.rate[j].tolist(), f.avail[j].tolist(), int(f.lot_days[j]), depots[f.stockpile],
+                            delivered))
+    for d in depots.values():
+        env.process(settle(env, d, T))
+    for tr in inputs.transfers:
+        packages: dict[int, int] = {}
+        for pk in tr.packages:
+            packages[pk.day] = packages.get(pk.day, 0) + int(pk.quantity[j])
+        env.process(dispatch(
+            env,
+            n_days=T,
+            suspended=tr.suspended.tolist(),
+            recurring=[(r.start, r.end, int(r.every[j]), int(r.quantity[j])) for r in tr.recurring],
+            packages=packages,
+            share=None if tr.share is None else float(tr.share[j]),
+            lead_days=int(tr.lead[j]),
+            loss_share=float(tr.loss[j]),
+            source=None if tr.source is None else depots[tr.source],
+            dest=depots[tr.dest],
+            dispatched=out.setdefault(("transfer", tr.id, "dispatched"), [0] * T),
+            arrived=out.setdefault(("transfer", tr.id, "arrived"), [0] * T),
+            lost=out.setdefault(("transfer", tr.id, "lost"), [0] * T),
+        ))
+    for fr in inputs.fronts:
+        rec = {v: out.setdefault(("front", fr.key, v), [0] * T) for v in ("demanded", "fired", "shortfall")}
+        env.process(fire(
+            env,
+            demand=fr.demand[j].tolist(),
+            expected=fr.expected[j].tolist(),
+            tiers=[(float(b[j]), float(s[j])) for b, s in fr.tiers],
+            depots=[depots[s] for s in fr.stockpiles],
+            rec=rec,
+        ))
+    env.process(record(env, list(depots.values()), T))
+    events = 0
+    while env.peek() < T:
+        env.step()
+        events += 1
+    for sid, d in depots.items():
+        for var, values in d.rec.items():
+            out[("stockpile", sid, var)] = values
+    return out, initial, events
+
+
+def run_des(
+    scenario: Scenario,
+    *,
+    seed: int,
+    replicates: int,
+    first_replicate: int = 0,
+    progress: Callable[[int], None] | None = None,
+) -> tuple[Trajectories, int]:
+    """Run replicates ``first_replicate .. first_replicate + replicates - 1``.
+
+    Parameters
+    ----------
+    scenario : Scenario
+        Validated scenario.
+    seed : int
+        Run seed.
+    replicates : int
+        Number of replicates ``R`` (>= 1).
+    first_replicate : int, optional
+        Index of the first replicate (for chunked runs).
+    progress : callable, optional
+        Called with the number of replicates just finished.
+
+    Returns
+    -------
+    trajectories : Trajectories
+        Series of shape ``(R, T)``.
+    events : int
+        Total SimPy events processed.
+    """
+    T = scenario.n_days
+    lists: dict[tuple[str, str, str], list[list[int]]] = {}
+    initial: dict[str, list[int]] = {}
+    total_events = 0
+    block_inputs: BlockInputs | None = None
+    for r in range(first_replicate, first_replicate + replicates):
+        block, lane = divmod(r, REPLICATE_BLOCK)
+        if block_inputs is None or block_inputs.block != block:
+            block_inputs = build_block(scenario, seed, block)
+        series, init, events = run_lane(block_inputs, lane)
+        total_events += events
+        for k, v in series.items():
+            lists.setdefault(k, []).append(v)
+        for k, v0 in init.items():
+            initial.setdefault(k, []).append(v0)
+        if progress is not None:
+            progress(1)
+    traj = Trajectories(
+        n_days=T,
+        replicates=replicates,
+        series={k: np.asarray(v, dtype=np.int64).reshape(replicates, T) for k, v in lists.items()},
+        initial={k: np.asarray(v, dtype=np.int64) for k, v in initial.items()},
+    )
+    return traj, total_events

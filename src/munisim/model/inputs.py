@@ -1,0 +1,249 @@
+"""Everything an engine needs for one replicate block, drawn and precomputed.
+
+:func:`build_block` turns a validated scenario, a seed and a block index into
+arrays over the block's ``B = REPLICATE_BLOCK`` lanes: parameter draws, daily
+rates from schedules, availability factors and demand draws (docs/model.md).
+Both engines run on these arrays; they differ only in how they apply the
+day's rules to them.  Components are listed in alphabetical order of id, the
+order in which the daily steps visit them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from munisim.config.scenario import Factory, Front, Scenario, Transfer
+from munisim.config.yamlload import KeyPath
+from munisim.model.params import draw_component
+from munisim.model.schedules import daily_rates
+from munisim.rng import REPLICATE_BLOCK, Purpose, stream
+
+__all__ = [
+    "StockpileInputs",
+    "FactoryInputs",
+    "RecurringInputs",
+    "PackageInputs",
+    "TransferInputs",
+    "FrontInputs",
+    "BlockInputs",
+    "build_block",
+]
+
+
+@dataclass(frozen=True)
+class StockpileInputs:
+    """``initial``, ``capacity``: ``ndarray, shape (B,), int64`` (capacity None if unlimited)."""
+
+    id: str
+    side: str
+    munition: str
+    initial: np.ndarray
+    capacity: np.ndarray | None
+
+
+@dataclass(frozen=True)
+class FactoryInputs:
+    """``rate``, ``avail``: ``(B, T)`` float64 (rounds/day, factor in [0, 1]); ``lot_days``: ``(B,)`` int64."""
+
+    id: str
+    stockpile: str
+    rate: np.ndarray
+    avail: np.ndarray
+    lot_days: np.ndarray
+
+
+@dataclass(frozen=True)
+class RecurringInputs:
+    """Dispatch ``quantity`` (B,) every ``every`` (B,) days on days ``start..end``."""
+
+    start: int
+    end: int
+    every: np.ndarray
+    quantity: np.ndarray
+
+
+@dataclass(frozen=True)
+class PackageInputs:
+    """A one-off dispatch of ``quantity`` (B,) on day ``day``."""
+
+    day: int
+    quantity: np.ndarray
+
+
+@dataclass(frozen=True)
+class TransferInputs:
+    """A transfer's parameters; ``suspended`` is ``(T,)`` bool, others ``(B,)``."""
+
+    id: str
+    source: str | None
+    dest: str
+    recurring: tuple[RecurringInputs, ...]
+    packages: tuple[PackageInputs, ...]
+    share: np.ndarray | None
+    lead: np.ndarray
+    loss: np.ndarray
+    suspended: np.ndarray
+
+
+@dataclass(frozen=True)
+class FrontInputs:
+    """One front's demand for one munition.
+
+    ``demand`` (B, T) int64 rounds; ``expected`` (B, T) float64 rounds/day;
+    ``tiers`` rationing ``(below_days (B,), fire_share (B,))`` in listed order;
+    ``stockpiles`` the ids it draws from, in priority order.
+    """
+
+    key: str
+    front: str
+    side: str
+    munition: str
+    stockpiles: tuple[str, ...]
+    demand: np.ndarray
+    expected: np.ndarray
+    tiers: tuple[tuple[np.ndarray, np.ndarray], ...]
+
+
+@dataclass(frozen=True)
+class BlockInputs:
+    """All inputs of one replicate block (``B = REPLICATE_BLOCK`` lanes, ``T`` days)."""
+
+    block: int
+    n_days: int
+    stockpiles: tuple[StockpileInputs, ...]
+    factories: tuple[FactoryInputs, ...]
+    transfers: tuple[TransferInputs, ...]
+    fronts: tuple[FrontInputs, ...]
+
+
+def _count(x: np.ndarray) -> np.ndarray:
+    return np.rint(x).astype(np.int64)
+
+
+def _availability(f: Factory, p: dict[KeyPath, np.ndarray], n_days: int, rng_factory) -> np.ndarray:  # type: ignore[no-untyped-def]
+    B = REPLICATE_BLOCK
+    a = f.availability
+    if a is None:
+        return np.ones((B, n_days))
+    if a.share is not None:
+        share = p[("availability", "share")][:, None]
+        if not f.uptime_noise:
+            return np.broadcast_to(share, (B, n_days)).copy()
+        u = rng_factory().random((B, n_days))
+        return (u < share).astype(float)
+    mtbf = p[("availability", "mtbf_days")]
+    mttr = p[("availability", "mttr_days")]
+    if not f.uptime_noise:
+        return np.broadcast_to((mtbf / (mtbf + mttr))[:, None], (B, n_days)).copy()
+    u = rng_factory().random((B, n_days))
+    fail, repair = 1.0 / mtbf, 1.0 / mttr
+    up = np.ones(B, dtype=bool)
+    out = np.empty((B, n_days))
+    for t in range(n_days):
+        ut = u[:, t]
+        up = np.where(up, ~(ut < fail), ut < repair)
+        out[:, t] = up
+    return out
+
+
+def _schedule(points, p, prefix: KeyPath, s: Scenario, unit: str, interp: str) -> np.ndarray:  # type: ignore[no-untyped-def]
+    values = np.stack([p[prefix + (i, "rate")] for i in range(len(points))], axis=1)
+    return daily_rates([pt.date for pt in points], values, s.start, s.n_days, unit=unit, interpolation=interp)
+
+
+def _demand(expected: np.ndarray, front: Front, rng_factory) -> np.ndarray:  # type: ignore[no-untyped-def]
+    noise = front.demand_noise
+    if noise is None:
+        out = np.empty(expected.shape, dtype=np.int64)
+        carry = np.zeros(expected.shape[0])
+        for t in range(expected.shape[1]):
+            carry = carry + expected[:, t]
+            n = np.floor(carry)
+            carry = carry - n
+            out[:, t] = n
+        return out
+    rng = rng_factory()
+    if noise.dist == "poisson":
+        return rng.poisson(expected).astype(np.int64)
+    k = float(noise.dispersion)  # type: ignore[arg-type]
+    return rng.negative_binomial(k, k / (k + expected)).astype(np.int64)
+
+
+def _factory(fid: str, f: Factory, s: Scenario, seed: int, block: int) -> FactoryInputs:
+    comp = f"factory:{fid}"
+    p = draw_component(f, comp, seed, block)
+    rate = _schedule(f.capacity, p, ("capacity",), s, f.rate_unit, f.interpolation)
+    avail = _availability(f, p, s.n_days, lambda: stream(seed, block, comp, Purpose.NOISE))
+    return FactoryInputs(fid, f.stockpile, rate, avail, _count(p[("lot_days",)]))
+
+
+def _transfer(tid: str, t: Transfer, s: Scenario, seed: int, block: int) -> TransferInputs:
+    p = draw_component(t, f"transfer:{tid}", seed, block)
+    recurring = tuple(
+        RecurringInputs(
+            start=s.day_index(r.start) if r.start else 0,
+            end=s.day_index(r.end) if r.end else s.n_days - 1,
+            every=_count(p[("recurring", i, "every_days")]),
+            quantity=_count(p[("recurring", i, "quantity")]),
+        )
+        for i, r in enumerate(t.recurring)
+    )
+    packages = tuple(
+        PackageInputs(s.day_index(pk.date), _count(p[("packages", i, "quantity")])) for i, pk in enumerate(t.packages)
+    )
+    suspended = np.zeros(s.n_days, dtype=bool)
+    for w in t.suspensions:
+        lo, hi = max(s.day_index(w.start), 0), min(s.day_index(w.end), s.n_days - 1)
+        if lo <= hi:
+            suspended[lo : hi + 1] = True
+    return TransferInputs(
+        id=tid,
+        source=t.from_stockpile,
+        dest=t.to,
+        recurring=recurring,
+        packages=packages,
+        share=p[("share_of_inflow",)] if t.share_of_inflow is not None else None,
+        lead=_count(p[("lead_time_days",)]),
+        loss=p[("loss_share",)],
+        suspended=suspended,
+    )
+
+
+def _fronts(fid: str, fr: Front, s: Scenario, seed: int, block: int) -> list[FrontInputs]:
+    p = draw_component(fr, f"front:{fid}", seed, block)
+    tiers = tuple((p[("rationing", i, "below_days")], p[("rationing", i, "fire_share")]) for i in range(len(fr.rationing)))
+    out = []
+    for mun in sorted(fr.demand):
+        expected = _schedule(fr.demand[mun], p, ("demand", mun), s, fr.rate_unit, fr.interpolation)
+        key = f"{fid}/{mun}"
+        demand = _demand(expected, fr, lambda: stream(seed, block, f"front:{key}", Purpose.NOISE))
+        sps = tuple(sp for sp in fr.draws_from if s.stockpiles[sp].munition == mun)
+        out.append(FrontInputs(key, fid, fr.side, mun, sps, demand, expected, tiers))
+    return out
+
+
+def build_block(scenario: Scenario, seed: int, block: int) -> BlockInputs:
+    """Draw and precompute the inputs of replicate ``block`` (lanes ``0..REPLICATE_BLOCK-1``).
+
+    Parameters
+    ----------
+    scenario : Scenario
+        A validated scenario.
+    seed : int
+        The run's seed.
+    block : int
+        Replicate block index (replicate ``r`` is lane ``r % B`` of block ``r // B``).
+    """
+    s = scenario
+    stockpiles = []
+    for sid in sorted(s.stockpiles):
+        st = s.stockpiles[sid]
+        p = draw_component(st, f"stockpile:{sid}", seed, block)
+        cap = _count(p[("capacity_rounds",)]) if st.capacity_rounds is not None else None
+        stockpiles.append(StockpileInputs(sid, st.side, st.munition, _count(p[("initial_rounds",)]), cap))
+    factories = [_factory(fid, s.factories[fid], s, seed, block) for fid in sorted(s.factories)]
+    transfers = [_transfer(tid, s.transfers[tid], s, seed, block) for tid in sorted(s.transfers)]
+    fronts = [fi for fid in sorted(s.fronts) for fi in _fronts(fid, s.fronts[fid], s, seed, block)]
+    return BlockInputs(block, s.n_days, tuple(stockpiles), tuple(factories), tuple(transfers), tuple(fronts))

@@ -1,0 +1,1 @@
+"""Charts and reports built from results."""

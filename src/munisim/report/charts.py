@@ -1,0 +1,119 @@
+"""PNG charts of a run: stocks, monthly production with the crossover, fired against demanded.
+
+Every chart has a title, units on the value axis, dated x-axis and a legend.
+matplotlib runs with the non-interactive Agg backend.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.dates as mdates  # noqa: E402
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+from matplotlib.ticker import FuncFormatter  # noqa: E402
+
+from munisim.results import RunResult, censored_median  # noqa: E402
+
+__all__ = ["write_charts", "CHART_FILES"]
+
+CHART_FILES = ("stock.png", "production.png", "fired_vs_demanded.png")
+
+_PALETTE = ["#c0392b", "#2e86c1", "#27ae60", "#8e44ad", "#d68910", "#566573"]
+
+
+def _rounds(x: float, _pos: int) -> str:
+    if abs(x) >= 1e6:
+        return f"{x / 1e6:.1f}M"
+    if abs(x) >= 1e3:
+        return f"{x / 1e3:.0f}k"
+    return f"{x:.0f}"
+
+
+def _colors(result: RunResult) -> dict[str, str]:
+    out = {}
+    for i, side in enumerate(result.sides):
+        out[side] = result.scenario.sides[side].color or _PALETTE[i % len(_PALETTE)]
+    return out
+
+
+def _finish(ax: plt.Axes, title: str, ylabel: str, result: RunResult) -> None:
+    ax.set_title(title)
+    ax.set_ylabel(ylabel)
+    ax.yaxis.set_major_formatter(FuncFormatter(_rounds))
+    ax.xaxis.set_major_locator(mdates.AutoDateLocator())
+    ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(ax.xaxis.get_major_locator()))
+    ax.grid(alpha=0.3)
+    ax.legend(loc="best", fontsize="small")
+    ax.set_xlabel("date")
+
+
+def _band(ax: plt.Axes, x: np.ndarray, data: np.ndarray, color: str, label: str, *, step: bool = False) -> None:
+    q05, q50, q95 = np.quantile(data.astype(float), [0.05, 0.5, 0.95], axis=0)
+    kw = {"step": "post"} if step else {}
+    if data.shape[0] > 1:
+        ax.fill_between(x, q05, q95, color=color, alpha=0.2, label=f"{label} (90% interval)", **kw)
+    ax.plot(x, q50, color=color, lw=1.6, label=f"{label} (median)", drawstyle="steps-post" if step else "default")
+
+
+def stock_chart(result: RunResult, path: Path) -> None:
+    fig, ax = plt.subplots(figsize=(10, 5))
+    colors = _colors(result)
+    for side in result.sides:
+        _band(ax, result.dates, result.series("stock", side=side), colors[side], result.scenario.side_name(side))
+    _finish(ax, f"{result.scenario.name}: end-of-day stock by side", "stock (rounds)", result)
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+
+
+def production_chart(result: RunResult, path: Path) -> None:
+    fig, ax = plt.subplots(figsize=(10, 5))
+    colors = _colors(result)
+    months = None
+    for side in result.sides:
+        months, data = result.monthly("produced", side=side)
+        _band(ax, months, data, colors[side], result.scenario.side_name(side), step=True)
+    for a in result.sides:
+        for b in result.sides:
+            if a == b:
+                continue
+            mo, idx = result.crossover_month(a, b)
+            med = censored_median(idx)
+            if med is not None and med > 0:
+                ax.axvline(mo[med], color=colors[a], ls="--", lw=1,
+                           label=f"{result.scenario.side_name(a)} overtakes {result.scenario.side_name(b)} "
+                                 f"(median, {mo[med]:%b %Y})")
+    _finish(ax, f"{result.scenario.name}: monthly production by side", "production (rounds per month)", result)
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+
+
+def fired_chart(result: RunResult, path: Path) -> None:
+    n = len(result.sides)
+    fig, axes = plt.subplots(n, 1, figsize=(10, 3.2 * n), sharex=True, squeeze=False)
+    colors = _colors(result)
+    for ax, side in zip(axes[:, 0], result.sides):
+        months, fired = result.monthly("fired", side=side)
+        _, demanded = result.monthly("demanded", side=side)
+        name = result.scenario.side_name(side)
+        ax.plot(months, np.median(demanded, axis=0), color="black", lw=1.2, ls=":", label=f"{name} demanded (median)",
+                drawstyle="steps-post")
+        _band(ax, months, fired, colors[side], f"{name} fired", step=True)
+        _finish(ax, f"{name}: rounds fired against demanded, by month", "rounds per month", result)
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+
+
+def write_charts(result: RunResult, directory: Path) -> list[Path]:
+    """Write every chart of ``CHART_FILES`` into ``directory``; returns the paths."""
+    paths = [directory / name for name in CHART_FILES]
+    stock_chart(result, paths[0])
+    production_chart(result, paths[1])
+    fired_chart(result, paths[2])
+    return paths

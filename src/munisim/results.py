@@ -1,0 +1,256 @@
+"""Results of a run: daily series per replicate, side aggregates, summaries.
+
+A :class:`RunResult` holds the engine's integer series per entity
+(``(R, T)`` arrays) and derives everything a user reports from them: side
+totals, daily quantiles across replicates, per-replicate totals, the first
+stock-out and the production crossover.  It is data first: ``to_frame``
+gives tidy pandas tables.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from munisim.config.scenario import Scenario
+from munisim.model.outputs import STOCKPILE_VARS, Trajectories
+
+__all__ = ["RunResult", "SIDE_VARIABLES", "QUANTILES", "first_true_index", "censored_median"]
+
+#: Daily variables aggregated per side.
+SIDE_VARIABLES = ("produced", "received", "fired", "demanded", "stock", "lost", "shipped_out", "refused", "shortfall")
+#: Quantiles reported across replicates.
+QUANTILES = {"p05": 0.05, "p50": 0.50, "p95": 0.95}
+
+
+def first_true_index(mask: np.ndarray) -> np.ndarray:
+    """Index of the first True along the last axis; ``-1`` where there is none.
+
+    Examples
+    --------
+    >>> first_true_index(np.array([[False, True, True], [False, False, False]])).tolist()
+    [1, -1]
+    """
+    any_ = mask.any(axis=-1)
+    return np.where(any_, mask.argmax(axis=-1), -1)
+
+
+def censored_median(index: np.ndarray) -> int | None:
+    """Median of event indices where ``-1`` means "never happened" (right-censored).
+
+    Never-events count as later than every observed one, so the median is
+    ``None`` when the event happens in fewer than half of the replicates.
+    """
+    n = index.size
+    if n == 0:
+        return None
+    times = np.sort(np.where(index < 0, np.iinfo(np.int64).max, index))
+    # Lower median for even n keeps the answer an observed index.
+    mid = times[(n - 1) // 2]
+    return None if mid == np.iinfo(np.int64).max else int(mid)
+
+
+def _stats(x: np.ndarray) -> dict[str, float]:
+    x = np.asarray(x, dtype=float)
+    out = {"mean": float(x.mean())}
+    out.update({k: float(np.quantile(x, q)) for k, q in QUANTILES.items()})
+    return out
+
+
+@dataclass
+class RunResult:
+    """The outcome of :func:`munisim.simulate`.
+
+    Attributes
+    ----------
+    scenario : Scenario
+        The scenario that was run.
+    trajectories : Trajectories
+        Integer daily series per entity, each ``(R, T)``.
+    seed : int
+    engine : str
+    replicates : int
+        ``R``.
+    meta : dict
+        Engine figures (events processed, wall time...).
+    """
+
+    scenario: Scenario
+    trajectories: Trajectories
+    seed: int
+    engine: str
+    meta: dict[str, Any] = field(default_factory=dict)
+
+    # -- axes -----------------------------------------------------------------------------------
+    @property
+    def replicates(self) -> int:
+        return self.trajectories.replicates
+
+    @cached_property
+    def dates(self) -> pd.DatetimeIndex:
+        """The simulated dates, length ``T``."""
+        return pd.date_range(self.scenario.start, self.scenario.end, freq="D")
+
+    @property
+    def sides(self) -> list[str]:
+        return list(self.scenario.sides)
+
+    # -- series ---------------------------------------------------------------------------------
+    def series(self, variable: str, *, side: str | None = None, munition: str | None = None) -> np.ndarray:
+        """Daily series summed over the matching entities, ``ndarray, shape (R, T)``, int64.
+
+        Stockpile variables (``stock``, ``produced``, ``received``, ``lost``,
+        ``shipped_out``, ``fired``, ``refused``) sum stockpiles; ``demanded``
+        and ``shortfall`` sum fronts.
+        """
+        R, T = self.replicates, self.trajectories.n_days
+        total = np.zeros((R, T), dtype=np.int64)
+        if variable in STOCKPILE_VARS:
+            for sid, st in self.scenario.stockpiles.items():
+                if (side is None or st.side == side) and (munition is None or st.munition == munition):
+                    total += self.trajectories.series[("stockpile", sid, variable)]
+        elif variable in ("demanded", "shortfall"):
+            for fid, fr in self.scenario.fronts.items():
+                if side is not None and fr.side != side:
+                    continue
+                for mun in fr.demand:
+                    if munition is None or mun == munition:
+                        total += self.trajectories.series[("front", f"{fid}/{mun}", variable)]
+        else:
+            raise KeyError(f"unknown variable {variable!r}; expected one of {', '.join(SIDE_VARIABLES)}")
+        return total
+
+    def initial_stock(self, *, side: str | None = None, munition: str | None = None) -> np.ndarray:
+        """Initial stock per replicate, ``(R,)``."""
+        total = np.zeros(self.replicates, dtype=np.int64)
+        for sid, st in self.scenario.stockpiles.items():
+            if (side is None or st.side == side) and (munition is None or st.munition == munition):
+                total += self.trajectories.initial[sid]
+        return total
+
+    # -- derived outcomes -----------------------------------------------------------------------
+    @cached_property
+    def _month_index(self) -> tuple[np.ndarray, pd.DatetimeIndex]:
+        months = self.dates.to_period("M")
+        codes, uniques = pd.factorize(months)
+        return codes, uniques.to_timestamp()
+
+    def monthly(self, variable: str, *, side: str | None = None) -> tuple[pd.DatetimeIndex, np.ndarray]:
+        """Calendar-month totals of a flow: ``(month starts (M,), ndarray (R, M))``."""
+        codes, months = self._month_index
+        daily = self.series(variable, side=side)
+        out = np.zeros((self.replicates, len(months)), dtype=np.int64)
+        bounds = np.flatnonzero(np.diff(codes)) + 1  # codes are sorted: days are in date order
+        out[:] = np.add.reduceat(daily, np.concatenate([[0], bounds]), axis=1)
+        return months, out
+
+    def crossover_month(self, side_a: str, side_b: str) -> tuple[pd.DatetimeIndex, np.ndarray]:
+        """Per replicate, the first month index where ``side_a`` produces more than ``side_b``; -1 if never."""
+        months, a = self.monthly("produced", side=side_a)
+        _, b = self.monthly("produced", side=side_b)
+        return months, first_true_index(a > b)
+
+    def first_stockout_day(self, side: str) -> np.ndarray:
+        """Per replicate, the first day index on which a front of ``side`` had a shortfall; -1 if never."""
+        return first_true_index(self.series("shortfall", side=side) > 0)
+
+    # -- tables ---------------------------------------------------------------------------------
+    def quantiles(self) -> pd.DataFrame:
+        """Daily quantiles across replicates: one row per date, side and variable.
+
+        Columns ``date, side, variable, mean, p05, p50, p95``.
+        """
+        frames = []
+        qs = list(QUANTILES.values())
+        for side in self.sides:
+            for var in SIDE_VARIABLES:
+                x = self.series(var, side=side).astype(float)
+                q = np.quantile(x, qs, axis=0)
+                frames.append(pd.DataFrame({
+                    "date": self.dates, "side": side, "variable": var, "mean": x.mean(axis=0),
+                    **{k: q[i] for i, k in enumerate(QUANTILES)},
+                }))
+        return pd.concat(frames, ignore_index=True)
+
+    def to_frame(self, *, level: str = "side") -> pd.DataFrame:
+        """Tidy per-replicate daily values.
+
+        Parameters
+        ----------
+        level : {"side", "entity"}
+            ``side``: columns ``replicate, date, side, variable, value``;
+            ``entity``: columns ``replicate, date, kind, entity, variable, value``.
+        """
+        R, T = self.replicates, self.trajectories.n_days
+        rep = np.repeat(np.arange(R), T)
+        date = np.tile(self.dates.values, R)
+        frames = []
+        if level == "side":
+            for side in self.sides:
+                for var in SIDE_VARIABLES:
+                    frames.append(pd.DataFrame({"replicate": rep, "date": date, "side": side, "variable": var,
+                                                "value": self.series(var, side=side).ravel()}))
+        elif level == "entity":
+            for (kind, eid, var), arr in self.trajectories.series.items():
+                frames.append(pd.DataFrame({"replicate": rep, "date": date, "kind": kind, "entity": eid,
+                                            "variable": var, "value": arr.ravel()}))
+        else:
+            raise ValueError(f"level must be 'side' or 'entity', got {level!r}")
+        return pd.concat(frames, ignore_index=True)
+
+    # -- summary --------------------------------------------------------------------------------
+    def summary(self) -> dict[str, Any]:
+        """Key outcomes across replicates, as written to ``summary.json``.
+
+        Returns
+        -------
+        dict
+            ``sides.<side>``: ``produced``, ``received``, ``fired``, ``demanded``,
+            ``lost``, ``shipped_out``, ``refused``, ``final_stock`` and
+            ``share_met`` (fired / demanded) as ``{mean, p05, p50, p95}`` of
+            per-replicate totals; ``first_stockout`` (median date, censored, or
+            null) and ``stockout_share`` (share of replicates with one).
+            ``crossover``: for each ordered pair ``"A over B"``, the median first
+            month in which A's production exceeds B's (``month``, ISO date or
+            null) and the ``share`` of replicates in which it happens.
+        """
+        sides: dict[str, Any] = {}
+        for side in self.sides:
+            entry: dict[str, Any] = {"name": self.scenario.side_name(side)}
+            for var in ("produced", "received", "fired", "demanded", "lost", "shipped_out", "refused"):
+                entry[var] = _stats(self.series(var, side=side).sum(axis=1))
+            entry["final_stock"] = _stats(self.series("stock", side=side)[:, -1])
+            fired = self.series("fired", side=side).sum(axis=1)
+            demanded = self.series("demanded", side=side).sum(axis=1)
+            entry["share_met"] = _stats(np.divide(fired, demanded, out=np.ones(len(fired)), where=demanded > 0))
+            first = self.first_stockout_day(side)
+            med = censored_median(first)
+            entry["first_stockout"] = None if med is None else (self.scenario.start + dt.timedelta(days=med)).isoformat()
+            entry["stockout_share"] = float((first >= 0).mean())
+            sides[side] = entry
+        crossover: dict[str, Any] = {}
+        for a in self.sides:
+            for b in self.sides:
+                if a == b:
+                    continue
+                months, idx = self.crossover_month(a, b)
+                med = censored_median(idx)
+                crossover[f"{a} over {b}"] = {
+                    "month": None if med is None else months[med].date().isoformat(),
+                    "share": float((idx >= 0).mean()),
+                }
+        return {
+            "scenario": self.scenario.name,
+            "start": self.scenario.start.isoformat(),
+            "end": self.scenario.end.isoformat(),
+            "engine": self.engine,
+            "seed": self.seed,
+            "replicates": self.replicates,
+            "sides": sides,
+            "crossover": crossover,
+        }
