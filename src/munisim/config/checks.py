@@ -64,6 +64,7 @@ _BOUNDS: dict[str, tuple[str, float, float | None]] = {
     "rate": _NONNEG,
     "quantity": _NONNEG,
     "share": _SHARE,
+    "activity": _SHARE,
     "share_of_inflow": _SHARE,
     "loss_share": _SHARE,
     "fire_share": _SHARE,

@@ -262,6 +262,7 @@ class Front(_Model):
     interpolation: Interpolation = "linear"
     demand: dict[str, list[Annotated[SchedulePoint, Field()]]] = Field(min_length=1)
     demand_noise: DemandNoise | None = None
+    activity: Value = Field(1.0, description="Share of days the front is active (demand is zero on quiet days).")
     rationing: list[Rationing] = Field(default_factory=list)
 
     @field_validator("rationing", mode="before")

@@ -153,22 +153,27 @@ def _schedule(points, p, prefix: KeyPath, s: Scenario, unit: str, interp: str) -
     return daily_rates([pt.date for pt in points], values, s.start, s.n_days, unit=unit, interpolation=interp)
 
 
-def _demand(expected: np.ndarray, front: Front, rng_factory) -> np.ndarray:  # type: ignore[no-untyped-def]
+def _demand(expected: np.ndarray, activity: np.ndarray, front: Front, rng_factory) -> np.ndarray:  # type: ignore[no-untyped-def]
     noise = front.demand_noise
+    rng = None
+    mean = expected
+    if not (activity == 1.0).all():
+        rng = rng_factory()
+        mean = expected * (rng.random(expected.shape) < activity[:, None])
     if noise is None:
         out = np.empty(expected.shape, dtype=np.int64)
         carry = np.zeros(expected.shape[0])
         for t in range(expected.shape[1]):
-            carry = carry + expected[:, t]
+            carry = carry + mean[:, t]
             n = np.floor(carry)
             carry = carry - n
             out[:, t] = n
         return out
-    rng = rng_factory()
+    rng = rng or rng_factory()
     if noise.dist == "poisson":
-        return rng.poisson(expected).astype(np.int64)
+        return rng.poisson(mean).astype(np.int64)
     k = float(noise.dispersion)  # type: ignore[arg-type]
-    return rng.negative_binomial(k, k / (k + expected)).astype(np.int64)
+    return rng.negative_binomial(k, k / (k + mean)).astype(np.int64)
 
 
 def _factory(fid: str, f: Factory, s: Scenario, seed: int, block: int) -> FactoryInputs:
@@ -218,7 +223,7 @@ def _fronts(fid: str, fr: Front, s: Scenario, seed: int, block: int) -> list[Fro
     for mun in sorted(fr.demand):
         expected = _schedule(fr.demand[mun], p, ("demand", mun), s, fr.rate_unit, fr.interpolation)
         key = f"{fid}/{mun}"
-        demand = _demand(expected, fr, lambda: stream(seed, block, f"front:{key}", Purpose.NOISE))
+        demand = _demand(expected, p[("activity",)], fr, lambda: stream(seed, block, f"front:{key}", Purpose.NOISE))
         sps = tuple(sp for sp in fr.draws_from if s.stockpiles[sp].munition == mun)
         out.append(FrontInputs(key, fid, fr.side, mun, sps, demand, expected, tiers))
     return out

@@ -1,0 +1,71 @@
+"""Invariants of the daily model on random scenarios, for both engines, and engine equivalence."""
+
+from __future__ import annotations
+
+import numpy as np
+from hypothesis import given
+from hypothesis import strategies as st
+
+from munisim.config.scenario import Scenario
+from munisim.engines.des import run_des
+from munisim.engines.vector import run_vector
+from munisim.model.outputs import Trajectories
+
+from ..strategies import scenarios
+
+
+def check_invariants(s: Scenario, tr: Trajectories) -> None:
+    ser = tr.series
+    for sid in s.stockpiles:
+        g = {v: ser[("stockpile", sid, v)] for v in ("stock", "produced", "received", "lost", "shipped_out", "fired",
+                                                     "refused")}
+        lhs = tr.initial[sid][:, None] + np.cumsum(g["produced"] + g["received"], axis=1)
+        rhs = np.cumsum(g["fired"] + g["lost"] + g["shipped_out"] + g["refused"], axis=1) + g["stock"]
+        np.testing.assert_array_equal(lhs, rhs, err_msg=f"mass balance of {sid}")
+        assert (g["stock"] >= 0).all(), sid
+        cap = s.stockpiles[sid].capacity_rounds
+        if cap is not None and cap.is_fixed:
+            # Inflows never push stock above capacity (stock may start above it).
+            over = g["stock"] > max(round(cap.value), 0)
+            start_over = tr.initial[sid][:, None] > round(cap.value)
+            assert not (over & ~start_over).any(), sid
+    for key in {k[1] for k in ser if k[0] == "front"}:
+        dem, fired, short = (ser[("front", key, v)] for v in ("demanded", "fired", "shortfall"))
+        assert (fired >= 0).all() and (short >= 0).all()
+        assert (fired + short <= dem).all(), "fired + shortfall (the target) must not exceed demand"
+    for tid, t in s.transfers.items():
+        disp, arr, lost = (ser[("transfer", tid, v)] for v in ("dispatched", "arrived", "lost"))
+        assert (np.cumsum(arr, axis=1) <= np.cumsum(disp, axis=1)).all(), "arrivals never exceed dispatches"
+        assert (lost <= disp).all()
+    # Side and munition balances follow from the stockpiles'.
+    for side in s.sides:
+        for mun in s.munitions:
+            ids = [k for k, v in s.stockpiles.items() if v.side == side and v.munition == mun]
+            if not ids:
+                continue
+            tot = {v: sum(ser[("stockpile", i, v)] for i in ids) for v in ("stock", "produced", "received", "lost",
+                                                                           "shipped_out", "fired", "refused")}
+            init = sum(tr.initial[i] for i in ids)
+            np.testing.assert_array_equal(
+                init[:, None] + np.cumsum(tot["produced"] + tot["received"], axis=1),
+                np.cumsum(tot["fired"] + tot["lost"] + tot["shipped_out"] + tot["refused"], axis=1) + tot["stock"],
+            )
+
+
+@given(scenario=scenarios(), seed=st.integers(0, 2**32), replicates=st.integers(1, 3))
+def test_des_invariants_and_equivalence(scenario: Scenario, seed: int, replicates: int) -> None:
+    des, _ = run_des(scenario, seed=seed, replicates=replicates)
+    check_invariants(scenario, des)
+    vec = run_vector(scenario, seed=seed, replicates=replicates)
+    check_invariants(scenario, vec)
+    assert set(des.series) == set(vec.series), "engines must report the same series"
+    for key, arr in des.series.items():
+        np.testing.assert_array_equal(arr, vec.series[key], err_msg=f"engines differ on {key}")
+    for key, arr in des.initial.items():
+        np.testing.assert_array_equal(arr, vec.initial[key])
+
+
+@given(scenario=scenarios(max_days=60), seed=st.integers(0, 2**16))
+def test_vector_invariants_many_replicates(scenario: Scenario, seed: int) -> None:
+    vec = run_vector(scenario, seed=seed, replicates=130, chunk_replicates=64)
+    check_invariants(scenario, vec)
