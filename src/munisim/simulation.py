@@ -16,7 +16,7 @@ from munisim.rng import check_seed
 __all__ = ["simulate", "DEFAULT_REPLICATES"]
 
 #: Replicates run when none are asked for, by engine.
-DEFAULT_REPLICATES = {"des": 20, "vector": 1000}
+DEFAULT_REPLICATES = {"des": 20, "vector": 200}
 
 
 def simulate(
