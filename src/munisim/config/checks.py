@@ -95,6 +95,13 @@ def check_scenario(s: Scenario, figure_ids: set[str] | None) -> list[tuple[KeyPa
             add((("stockpiles", sid, "side"), m))
         if (m := _ref("munition", st.munition, s.munitions)) is not None:
             add((("stockpiles", sid, "munition"), m))
+    schedules = [(("factories", fid, "capacity"), f.capacity) for fid, f in s.factories.items()]
+    schedules += [(("fronts", fid, "demand", m), pts) for fid, fr in s.fronts.items() for m, pts in fr.demand.items()]
+    for path, pts in schedules:
+        for i in range(1, len(pts)):
+            if not pts[i].date > pts[i - 1].date:
+                add((path + (i, "date"), f"{pts[i].date} is not after the previous point's {pts[i - 1].date}; "
+                     "expected dates in increasing order"))
     for fid, f in s.factories.items():
         base = ("factories", fid)
         if (m := _ref("stockpile", f.stockpile, s.stockpiles)) is not None:

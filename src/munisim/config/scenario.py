@@ -17,7 +17,7 @@ import datetime as dt
 import re
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
 from munisim.config.values import Value
 
@@ -154,18 +154,6 @@ class Factory(_Model):
 
     _avail = field_validator("availability", mode="before")(classmethod(lambda cls, v: _availability(v)))
 
-    @field_validator("capacity")
-    @classmethod
-    def _dates_increase(cls, pts: list[SchedulePoint]) -> list[SchedulePoint]:
-        _increasing(pts)
-        return pts
-
-
-def _increasing(pts: list[SchedulePoint]) -> None:
-    for a, b in zip(pts, pts[1:]):
-        if not b.date > a.date:
-            raise ValueError(f"dates must increase; {b.date} comes after {a.date}")
-
 
 class Recurring(_Model):
     """``quantity`` rounds every ``every_days`` days from ``start`` to ``end`` (inclusive)."""
@@ -276,7 +264,6 @@ class Front(_Model):
         for munition, pts in v.items():
             if not pts:
                 raise ValueError(f"demand for {munition!r} needs at least one dated point")
-            _increasing(pts)
         return v
 
 
@@ -315,11 +302,13 @@ class Scenario(_Model):
         classmethod(lambda cls, v, info: _check_ids(v, info.field_name.rstrip("s")))
     )
 
-    @model_validator(mode="after")
-    def _window(self) -> Scenario:
-        if self.end < self.start:
-            raise ValueError(f"end ({self.end}) is before start ({self.start})")
-        return self
+    @field_validator("end")
+    @classmethod
+    def _window(cls, end: dt.date, info: ValidationInfo) -> dt.date:
+        start = info.data.get("start")
+        if start is not None and end < start:
+            raise ValueError(f"end ({end}) is before start ({start}); expected a date on or after it")
+        return end
 
     @property
     def n_days(self) -> int:
