@@ -23,7 +23,8 @@ from munisim.model.outputs import STOCKPILE_VARS, Trajectories
 __all__ = ["RunResult", "SIDE_VARIABLES", "QUANTILES", "first_true_index", "censored_median"]
 
 #: Daily variables aggregated per side.
-SIDE_VARIABLES = ("produced", "received", "fired", "demanded", "stock", "lost", "shipped_out", "refused", "shortfall")
+SIDE_VARIABLES = ("produced", "received", "fired", "demanded", "stock", "lost", "shipped_out", "refused", "shortfall",
+                  "in_transit")
 #: Quantiles reported across replicates.
 QUANTILES = {"p05": 0.05, "p50": 0.50, "p95": 0.95}
 
@@ -105,15 +106,28 @@ class RunResult:
         """Daily series summed over the matching entities, ``ndarray, shape (R, T)``, int64.
 
         Stockpile variables (``stock``, ``produced``, ``received``, ``lost``,
-        ``shipped_out``, ``fired``, ``refused``) sum stockpiles; ``demanded``
-        and ``shortfall`` sum fronts.
+        ``shipped_out``, ``fired``, ``refused``) sum the selected stockpiles,
+        except that transfers between two selected stockpiles are moves, not
+        receipts or shipments: ``received`` and ``shipped_out`` count only
+        rounds crossing the selection's boundary, and ``in_transit`` (end of
+        day) holds internal moves still on the way.  Then, cumulatively,
+        ``initial + produced + received = fired + lost + shipped_out + refused
+        + stock + in_transit``.  ``demanded`` and ``shortfall`` sum fronts.
         """
         R, T = self.replicates, self.trajectories.n_days
         total = np.zeros((R, T), dtype=np.int64)
+        ser = self.trajectories.series
         if variable in STOCKPILE_VARS:
-            for sid, st in self.scenario.stockpiles.items():
-                if (side is None or st.side == side) and (munition is None or st.munition == munition):
-                    total += self.trajectories.series[("stockpile", sid, variable)]
+            for sid in self._stockpiles(side, munition):
+                total += ser[("stockpile", sid, variable)]
+            # Moves between the selected stockpiles are neither received nor shipped out.
+            if variable in ("received", "shipped_out"):
+                for tid in self._internal_transfers(side, munition):
+                    total -= ser[("transfer", tid, "arrived" if variable == "received" else "dispatched")]
+        elif variable == "in_transit":
+            for tid in self._internal_transfers(side, munition):
+                total += ser[("transfer", tid, "dispatched")] - ser[("transfer", tid, "arrived")]
+            np.cumsum(total, axis=1, out=total)
         elif variable in ("demanded", "shortfall"):
             for fid, fr in self.scenario.fronts.items():
                 if side is not None and fr.side != side:
@@ -124,6 +138,14 @@ class RunResult:
         else:
             raise KeyError(f"unknown variable {variable!r}; expected one of {', '.join(SIDE_VARIABLES)}")
         return total
+
+    def _stockpiles(self, side: str | None, munition: str | None) -> list[str]:
+        return [sid for sid, st in self.scenario.stockpiles.items()
+                if (side is None or st.side == side) and (munition is None or st.munition == munition)]
+
+    def _internal_transfers(self, side: str | None, munition: str | None) -> list[str]:
+        inside = set(self._stockpiles(side, munition))
+        return [tid for tid, t in self.scenario.transfers.items() if t.from_stockpile in inside and t.to in inside]
 
     def initial_stock(self, *, side: str | None = None, munition: str | None = None) -> np.ndarray:
         """Initial stock per replicate, ``(R,)``."""

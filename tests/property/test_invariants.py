@@ -69,3 +69,19 @@ def test_des_invariants_and_equivalence(scenario: Scenario, seed: int, replicate
 def test_vector_invariants_many_replicates(scenario: Scenario, seed: int) -> None:
     vec = run_vector(scenario, seed=seed, replicates=130, chunk_replicates=64)
     check_invariants(scenario, vec)
+
+
+@given(scenario=scenarios(max_days=60), seed=st.integers(0, 2**16))
+def test_side_balance_with_internal_moves(scenario: Scenario, seed: int) -> None:
+    from munisim.results import RunResult
+
+    res = RunResult(scenario, run_vector(scenario, seed=seed, replicates=2), seed, "vector")
+    for side in [None, *scenario.sides]:
+        for mun in [None, *scenario.munitions]:
+            v = {k: res.series(k, side=side, munition=mun) for k in
+                 ("produced", "received", "fired", "lost", "shipped_out", "refused", "stock", "in_transit")}
+            lhs = res.initial_stock(side=side, munition=mun)[:, None] + np.cumsum(v["produced"] + v["received"], axis=1)
+            rhs = (np.cumsum(v["fired"] + v["lost"] + v["shipped_out"] + v["refused"], axis=1) + v["stock"]
+                   + v["in_transit"])
+            np.testing.assert_array_equal(lhs, rhs)
+            assert (v["in_transit"] >= 0).all()
