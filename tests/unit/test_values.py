@@ -41,3 +41,8 @@ def test_normal_clipping_bounds() -> None:
 def test_repr_is_readable() -> None:
     d = TypeAdapter(Value).validate_python({"dist": "triangular", "low": 1, "mode": 2, "high": 3})
     assert repr(d) == "Triangular(1, 2, 3)"
+
+
+def test_dist_fixed_is_a_spelling_of_value() -> None:
+    d = TypeAdapter(Value).validate_python({"dist": "fixed", "value": 3, "source": "x"})
+    assert d.is_fixed and d.value == 3 and d.source == "x"

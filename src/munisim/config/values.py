@@ -304,6 +304,8 @@ def _to_mapping(v: Any) -> Any:
             return {"value": float(v.replace("_", ""))} if v.strip() else v
         except ValueError:
             raise ValueError(f"expected a number or a distribution, got the text {v!r}") from None
+    if isinstance(v, dict) and v.get("dist") == "fixed":
+        return {k: x for k, x in v.items() if k != "dist"}  # {dist: fixed, value: 3} is {value: 3}
     return v
 
 
