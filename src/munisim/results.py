@@ -18,15 +18,27 @@ import numpy as np
 import pandas as pd
 
 from munisim.config.scenario import Scenario
-from munisim.model.outputs import STOCKPILE_VARS, Trajectories
+from munisim.model.outputs import STOCKPILE_VARS, Recording, Trajectories
 
-__all__ = ["RunResult", "SIDE_VARIABLES", "QUANTILES", "first_true_index", "censored_median"]
+__all__ = ["RunResult", "SIDE_VARIABLES", "QUANTILES", "first_true_index", "censored_median", "group_key",
+           "side_recording"]
 
 #: Daily variables aggregated per side.
 SIDE_VARIABLES = ("produced", "received", "fired", "demanded", "stock", "lost", "shipped_out", "refused", "shortfall",
                   "in_transit")
 #: Quantiles reported across replicates.
 QUANTILES = {"p05": 0.05, "p50": 0.50, "p95": 0.95}
+
+
+def group_key(scenario: Scenario, stockpile: str) -> str:
+    """The ``"side/munition"`` group a stockpile's series are summed into."""
+    st = scenario.stockpiles[stockpile]
+    return f"{st.side}/{st.munition}"
+
+
+def side_recording(scenario: Scenario) -> Recording:
+    """The recording that keeps what a run reports: stockpiles summed per side and munition."""
+    return Recording.groups({sid: group_key(scenario, sid) for sid in scenario.stockpiles})
 
 
 def first_true_index(mask: np.ndarray) -> np.ndarray:
@@ -118,8 +130,8 @@ class RunResult:
         total = np.zeros((R, T), dtype=np.int64)
         ser = self.trajectories.series
         if variable in STOCKPILE_VARS:
-            for sid in self._stockpiles(side, munition):
-                total += ser[("stockpile", sid, variable)]
+            for key in self._stock_keys(side, munition):
+                total += ser[key + (variable,)]
             # Moves between the selected stockpiles are neither received nor shipped out.
             if variable in ("received", "shipped_out"):
                 for tid in self._internal_transfers(side, munition):
@@ -143,6 +155,14 @@ class RunResult:
         return [sid for sid, st in self.scenario.stockpiles.items()
                 if (side is None or st.side == side) and (munition is None or st.munition == munition)]
 
+    def _stock_keys(self, side: str | None, munition: str | None) -> list[tuple[str, str]]:
+        """Series key prefixes covering the selected stockpiles: per stockpile, or per side/munition group."""
+        ids = self._stockpiles(side, munition)
+        if not ids or ("stockpile", ids[0], "stock") in self.trajectories.series:
+            return [("stockpile", sid) for sid in ids]
+        groups = sorted({group_key(self.scenario, sid) for sid in ids})
+        return [("group", g) for g in groups]
+
     def _internal_transfers(self, side: str | None, munition: str | None) -> list[str]:
         inside = set(self._stockpiles(side, munition))
         return [tid for tid, t in self.scenario.transfers.items() if t.from_stockpile in inside and t.to in inside]
@@ -150,9 +170,8 @@ class RunResult:
     def initial_stock(self, *, side: str | None = None, munition: str | None = None) -> np.ndarray:
         """Initial stock per replicate, ``(R,)``."""
         total = np.zeros(self.replicates, dtype=np.int64)
-        for sid, st in self.scenario.stockpiles.items():
-            if (side is None or st.side == side) and (munition is None or st.munition == munition):
-                total += self.trajectories.initial[sid]
+        for _kind, key in self._stock_keys(side, munition):
+            total += self.trajectories.initial[key]
         return total
 
     # -- derived outcomes -----------------------------------------------------------------------

@@ -10,7 +10,8 @@ from munisim.config.loader import load_scenario
 from munisim.config.scenario import Scenario
 from munisim.engines import ENGINES
 from munisim.errors import SimulationError
-from munisim.results import RunResult
+from munisim.model.outputs import Recording
+from munisim.results import RunResult, side_recording
 from munisim.rng import check_seed
 
 __all__ = ["simulate", "DEFAULT_REPLICATES"]
@@ -25,6 +26,7 @@ def simulate(
     engine: str = "des",
     replicates: int | None = None,
     seed: int = 0,
+    keep: str = "sides",
     progress: Callable[[int], None] | None = None,
 ) -> RunResult:
     """Run ``replicates`` Monte Carlo replicates of a scenario.
@@ -39,6 +41,12 @@ def simulate(
         Number of replicates; defaults to ``DEFAULT_REPLICATES[engine]``.
     seed : int
         Non-negative seed; the same seed gives identical results.
+    keep : {"sides", "entities"}
+        ``sides`` (default) keeps daily series per side and munition, the
+        fronts and stockpile-to-stockpile transfers: everything a run
+        reports.  ``entities`` also keeps every stockpile, factory and
+        transfer (``RunResult.to_frame(level="entity")``), at several times
+        the memory.
     progress : callable, optional
         Called with the number of replicates finished since the last call.
 
@@ -63,16 +71,19 @@ def simulate(
         seed = check_seed(seed)
     except ValueError as exc:
         raise SimulationError(str(exc)) from None
+    if keep not in ("sides", "entities"):
+        raise SimulationError(f"keep must be 'sides' or 'entities', got {keep!r}")
+    recording = Recording.entities() if keep == "entities" else side_recording(scenario)
     started = time.perf_counter()
     meta: dict[str, object] = {}
     if engine == "des":
         from munisim.engines.des import run_des
 
-        traj, events = run_des(scenario, seed=seed, replicates=n, progress=progress)
+        traj, events = run_des(scenario, seed=seed, replicates=n, recording=recording, progress=progress)
         meta["events"] = events
     else:
         from munisim.engines.vector import run_vector
 
-        traj = run_vector(scenario, seed=seed, replicates=n, progress=progress)
+        traj = run_vector(scenario, seed=seed, replicates=n, recording=recording, progress=progress)
     meta["seconds"] = time.perf_counter() - started
     return RunResult(scenario=scenario, trajectories=traj, seed=seed, engine=engine, meta=meta)

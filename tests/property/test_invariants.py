@@ -85,3 +85,23 @@ def test_side_balance_with_internal_moves(scenario: Scenario, seed: int) -> None
                    + v["in_transit"])
             np.testing.assert_array_equal(lhs, rhs)
             assert (v["in_transit"] >= 0).all()
+
+
+@given(scenario=scenarios(max_days=60), seed=st.integers(0, 2**16))
+def test_side_recording_reports_the_same_as_entities(scenario: Scenario, seed: int) -> None:
+    from munisim.results import SIDE_VARIABLES, RunResult, side_recording
+
+    full = RunResult(scenario, run_vector(scenario, seed=seed, replicates=3), seed, "vector")
+    rec = side_recording(scenario)
+    vec = RunResult(scenario, run_vector(scenario, seed=seed, replicates=3, recording=rec), seed, "vector")
+    des = RunResult(scenario, run_des(scenario, seed=seed, replicates=3, recording=rec)[0], seed, "des")
+    assert not any(k[0] in ("stockpile", "factory") for k in vec.trajectories.series)
+    assert set(vec.trajectories.series) == set(des.trajectories.series)
+    for side in [None, *scenario.sides]:
+        for mun in [None, *scenario.munitions]:
+            for var in SIDE_VARIABLES:
+                want = full.series(var, side=side, munition=mun)
+                np.testing.assert_array_equal(vec.series(var, side=side, munition=mun), want)
+                np.testing.assert_array_equal(des.series(var, side=side, munition=mun), want)
+            np.testing.assert_array_equal(vec.initial_stock(side=side, munition=mun),
+                                          full.initial_stock(side=side, munition=mun))

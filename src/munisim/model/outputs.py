@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-__all__ = ["STOCKPILE_VARS", "FACTORY_VARS", "TRANSFER_VARS", "FRONT_VARS", "Trajectories", "SeriesKey"]
+__all__ = ["STOCKPILE_VARS", "FACTORY_VARS", "TRANSFER_VARS", "FRONT_VARS", "Recording", "Trajectories", "SeriesKey"]
 
 STOCKPILE_VARS = ("stock", "produced", "received", "lost", "shipped_out", "fired", "refused")
 FACTORY_VARS = ("delivered",)
@@ -19,6 +19,44 @@ TRANSFER_VARS = ("dispatched", "arrived", "lost")
 FRONT_VARS = ("demanded", "fired", "shortfall")
 
 SeriesKey = tuple[str, str, str]
+
+
+@dataclass(frozen=True)
+class Recording:
+    """What an engine keeps.
+
+    ``entities()`` keeps every series of every entity.  ``groups(mapping)``
+    keeps stockpile variables summed over groups of stockpiles (keyed
+    ``("group", group key, variable)``), the fronts, and only the transfers
+    between two stockpiles (which a group needs to tell internal moves from
+    receipts); factory series and external transfers are dropped.
+    """
+
+    group_of: dict[str, str] | None = None
+
+    @classmethod
+    def entities(cls) -> Recording:
+        return cls(None)
+
+    @classmethod
+    def groups(cls, group_of: dict[str, str]) -> Recording:
+        return cls(dict(group_of))
+
+    @property
+    def stockpiles(self) -> bool:
+        """True when stockpile series are kept per stockpile."""
+        return self.group_of is None
+
+    @property
+    def factories(self) -> bool:
+        return self.group_of is None
+
+    def keeps_transfer(self, from_stockpile: bool) -> bool:
+        return self.group_of is None or from_stockpile
+
+    def row_keys(self, stockpile_ids: list[str]) -> list[str]:
+        """Record row of each stockpile: its id, or its group's key."""
+        return list(stockpile_ids) if self.group_of is None else [self.group_of[s] for s in stockpile_ids]
 
 
 @dataclass
@@ -41,6 +79,23 @@ class Trajectories:
     replicates: int
     series: dict[SeriesKey, np.ndarray] = field(default_factory=dict)
     initial: dict[str, np.ndarray] = field(default_factory=dict)
+
+    def regroup(self, recording: Recording, transfers_from_stockpile: set[str]) -> Trajectories:
+        """Apply ``recording`` to entity-level trajectories (sum stockpiles into groups, drop the rest)."""
+        if recording.group_of is None:
+            return self
+        series: dict[SeriesKey, np.ndarray] = {}
+        initial: dict[str, np.ndarray] = {}
+        for (kind, eid, var), arr in self.series.items():
+            if kind == "stockpile":
+                key = ("group", recording.group_of[eid], var)
+                series[key] = series[key] + arr if key in series else arr.copy()
+            elif kind == "front" or (kind == "transfer" and eid in transfers_from_stockpile):
+                series[(kind, eid, var)] = arr
+        for sid, arr in self.initial.items():
+            g = recording.group_of[sid]
+            initial[g] = initial[g] + arr if g in initial else arr.copy()
+        return Trajectories(self.n_days, self.replicates, series, initial)
 
     @staticmethod
     def concat(parts: list[Trajectories]) -> Trajectories:

@@ -10,7 +10,7 @@ import simpy
 from munisim.config.scenario import Scenario
 from munisim.engines.des.processes import Depot, dispatch, fire, produce, record, settle
 from munisim.model.inputs import BlockInputs, build_block
-from munisim.model.outputs import Trajectories
+from munisim.model.outputs import Recording, Trajectories
 from munisim.rng import REPLICATE_BLOCK
 
 __all__ = ["run_des", "run_lane"]
@@ -90,6 +90,7 @@ def run_des(
     seed: int,
     replicates: int,
     first_replicate: int = 0,
+    recording: Recording | None = None,
     progress: Callable[[int], None] | None = None,
 ) -> tuple[Trajectories, int]:
     """Run replicates ``first_replicate .. first_replicate + replicates - 1``.
@@ -104,6 +105,9 @@ def run_des(
         Number of replicates ``R`` (>= 1).
     first_replicate : int, optional
         Index of the first replicate (for chunked runs).
+    recording : Recording, optional
+        What to keep (every entity when omitted); the engine records every
+        entity and regroups at the end.
     progress : callable, optional
         Called with the number of replicates just finished.
 
@@ -137,4 +141,7 @@ def run_des(
         series={k: np.asarray(v, dtype=np.int64).reshape(replicates, T) for k, v in lists.items()},
         initial={k: np.asarray(v, dtype=np.int64) for k, v in initial.items()},
     )
+    if recording is not None:
+        internal = {tid for tid, t in scenario.transfers.items() if t.from_stockpile is not None}
+        traj = traj.regroup(recording, internal)
     return traj, total_events

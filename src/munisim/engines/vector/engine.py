@@ -3,9 +3,13 @@
 The engine loops over days and applies each step to arrays of shape ``(R,)``
 (one entry per replicate), where ``R`` is a chunk of whole replicate blocks.
 Inputs come from :func:`munisim.model.inputs.build_block`, so every replicate
-consumes exactly the numbers the SimPy engine consumes for it.  Daily
-records are written as rows of ``(T, R)`` arrays (contiguous per day) and
-transposed to ``(R, T)`` at the end.
+consumes exactly the numbers the SimPy engine consumes for it.
+
+Only what the run keeps is recorded (see :class:`munisim.model.outputs.Recording`):
+per-side-and-munition stockpile totals, fronts and stockpile-to-stockpile
+transfers by default, every entity on request.  Records are ``(T, R)`` arrays
+(one contiguous row per day) returned as ``(R, T)`` transposed views.  Days on
+which a transfer can neither dispatch nor receive are skipped for it.
 """
 
 from __future__ import annotations
@@ -15,8 +19,8 @@ from collections.abc import Callable
 import numpy as np
 
 from munisim.config.scenario import Scenario
-from munisim.model.inputs import BlockInputs, build_block
-from munisim.model.outputs import STOCKPILE_VARS, Trajectories
+from munisim.model.inputs import BlockInputs, TransferInputs, build_block
+from munisim.model.outputs import STOCKPILE_VARS, Recording, Trajectories
 from munisim.model.rationing import rationed_target_array
 from munisim.rng import REPLICATE_BLOCK
 
@@ -26,11 +30,33 @@ __all__ = ["run_vector", "run_blocks", "DEFAULT_CHUNK_REPLICATES"]
 DEFAULT_CHUNK_REPLICATES = 2048
 
 
-def _cat(arrays: list[np.ndarray], lanes: slice) -> np.ndarray:
-    return np.concatenate(arrays, axis=0)[lanes]
+def _constant(x: np.ndarray) -> int | None:
+    """The common value of an integer lane array, or None if lanes differ."""
+    return int(x[0]) if x.size and (x == x[0]).all() else None
 
 
-def run_blocks(blocks: list[BlockInputs], lanes: slice) -> Trajectories:
+def _may_dispatch(tr: TransferInputs, T: int) -> np.ndarray:
+    """(T,) bool: days on which the transfer may dispatch in some lane."""
+    days = np.zeros(T, dtype=bool)
+    if tr.share is not None:
+        days[:] = True
+    for pk in tr.packages:
+        if 0 <= pk.day < T:
+            days[pk.day] = True
+    for r in tr.recurring:
+        lo, hi = max(r.start, 0), min(r.end, T - 1)
+        if lo > hi:
+            continue
+        every = _constant(r.every)
+        if every is None:
+            days[lo : hi + 1] = True
+        else:
+            first = lo + (-(lo - r.start)) % every
+            days[first : hi + 1 : every] = True
+    return days & ~tr.suspended
+
+
+def run_blocks(blocks: list[BlockInputs], lanes: slice, recording: Recording | None = None) -> Trajectories:
     """Simulate the lanes ``lanes`` of the concatenated ``blocks``.
 
     Parameters
@@ -39,6 +65,8 @@ def run_blocks(blocks: list[BlockInputs], lanes: slice) -> Trajectories:
         Consecutive replicate blocks.
     lanes : slice
         Which of the ``len(blocks) * REPLICATE_BLOCK`` concatenated lanes to keep.
+    recording : Recording, optional
+        What to record; every entity when omitted.
 
     Returns
     -------
@@ -47,25 +75,38 @@ def run_blocks(blocks: list[BlockInputs], lanes: slice) -> Trajectories:
     """
     first = blocks[0]
     T = first.n_days
+    rec_spec = recording or Recording.entities()
 
     def cat(get: Callable[[BlockInputs], np.ndarray]) -> np.ndarray:
-        return _cat([get(b) for b in blocks], lanes)
+        return np.concatenate([get(b) for b in blocks], axis=0)[lanes]
 
     def cat_t(get: Callable[[BlockInputs], np.ndarray]) -> np.ndarray:
-        """(R, T) inputs as contiguous (T, R) rows."""
-        return np.ascontiguousarray(cat(get).T)
+        """(B, T) inputs of every block as one (T, R) array: each day a contiguous row."""
+        return np.concatenate([get(b).T for b in blocks], axis=1)[:, lanes]
 
+    # Stockpiles, and the record rows they add up into.
     sp_ids = [sp.id for sp in first.stockpiles]
     sp_index = {sid: i for i, sid in enumerate(sp_ids)}
     S = len(sp_ids)
     stock = np.stack([cat(lambda b, i=i: b.stockpiles[i].initial) for i in range(S)]).astype(np.int64)
     R = stock.shape[1]
-    initial = {sid: stock[i].copy() for i, sid in enumerate(sp_ids)}
+    row_keys = rec_spec.row_keys(sp_ids)
+    row_ids = sorted(set(row_keys))
+    row_of = [row_ids.index(k) for k in row_keys]
+    G = len(row_ids)
+    order = np.argsort(row_of, kind="stable")
+    starts = np.searchsorted(np.asarray(row_of)[order], np.arange(G))
+    identity = G == S and list(order) == list(range(S))
+    initial = {k: np.zeros(R, dtype=np.int64) for k in row_ids}
+    for i in range(S):
+        initial[row_ids[row_of[i]]] += stock[i]
     capacity = [None if sp.capacity is None else cat(lambda b, i=i: b.stockpiles[i].capacity)
                 for i, sp in enumerate(first.stockpiles)]
     inbox = np.zeros((S, R), dtype=np.int64)
     inflow = np.zeros((S, R), dtype=np.int64)
-    rec = {v: np.zeros((S, T, R), dtype=np.int64) for v in STOCKPILE_VARS}
+    rec = {v: np.zeros((G, T, R), dtype=np.int64) for v in STOCKPILE_VARS}
+    r_produced, r_received, r_lost = rec["produced"], rec["received"], rec["lost"]
+    r_shipped, r_fired, r_refused, r_stock = rec["shipped_out"], rec["fired"], rec["refused"], rec["stock"]
 
     # Factories.
     fac = []
@@ -73,37 +114,39 @@ def run_blocks(blocks: list[BlockInputs], lanes: slice) -> Trajectories:
         rate = cat_t(lambda b, i=i: b.factories[i].rate)
         avail = cat_t(lambda b, i=i: b.factories[i].avail)
         lot = cat(lambda b, i=i: b.factories[i].lot_days)
-        every_day = bool((lot == 1).all())
-        fac.append((f.id, sp_index[f.stockpile], rate, avail, lot, every_day))
+        fac.append((f.id, sp_index[f.stockpile], rate, avail, lot, bool((lot == 1).all())))
     fcarry = np.zeros((len(fac), R))
     fheld = np.zeros((len(fac), R), dtype=np.int64)
-    delivered = np.zeros((len(fac), T, R), dtype=np.int64)
+    delivered = np.zeros((len(fac), T, R), dtype=np.int64) if rec_spec.factories else None
 
     # Transfers.
     trs = []
     for i, tr in enumerate(first.transfers):
         lead = cat(lambda b, i=i: b.transfers[i].lead)
         ring = int(lead.max()) + 1
-        recurring = [(r.start, r.end, cat(lambda b, i=i, k=k: b.transfers[i].recurring[k].every),
-                      cat(lambda b, i=i, k=k: b.transfers[i].recurring[k].quantity))
-                     for k, r in enumerate(tr.recurring)]
+        recurring = []
+        for k, r in enumerate(tr.recurring):
+            every = cat(lambda b, i=i, k=k: b.transfers[i].recurring[k].every)
+            quantity = cat(lambda b, i=i, k=k: b.transfers[i].recurring[k].quantity)
+            recurring.append((r.start, r.end, _constant(every), every, quantity))
         packages: dict[int, np.ndarray] = {}
         for k, pk in enumerate(tr.packages):
             q = cat(lambda b, i=i, k=k: b.transfers[i].packages[k].quantity)
             packages[pk.day] = packages[pk.day] + q if pk.day in packages else q
-        share = None if tr.share is None else cat(lambda b, i=i: b.transfers[i].share)
+        loss = cat(lambda b, i=i: b.transfers[i].loss)
+        keep = rec_spec.keeps_transfer(tr.source is not None)
         trs.append({
             "id": tr.id, "src": None if tr.source is None else sp_index[tr.source], "dst": sp_index[tr.dest],
-            "lead": lead, "ring": ring, "recurring": recurring, "packages": packages, "share": share,
-            "loss": cat(lambda b, i=i: b.transfers[i].loss), "suspended": tr.suspended,
+            "lead": lead, "lead1": _constant(lead), "ring": ring, "recurring": recurring, "packages": packages,
+            "share": None if tr.share is None else cat(lambda b, i=i: b.transfers[i].share),
+            "loss": loss if (loss != 0).any() else None, "may": _may_dispatch(tr, T),
+            "pending": np.zeros(T + ring, dtype=bool),
             "q": np.zeros((ring, R), dtype=np.int64), "l": np.zeros((ring, R), dtype=np.int64),
             "share_carry": np.zeros(R), "loss_carry": np.zeros(R),
+            "rec": {v: np.zeros((T, R), dtype=np.int64) for v in ("dispatched", "arrived", "lost")} if keep else None,
         })
-    X = len(trs)
-    t_dispatched = np.zeros((X, T, R), dtype=np.int64)
-    t_arrived = np.zeros((X, T, R), dtype=np.int64)
-    t_lost = np.zeros((X, T, R), dtype=np.int64)
     lanes_r = np.arange(R)
+    zeros_r = np.zeros(R, dtype=np.int64)
 
     # Fronts (one per front and munition).
     frs = []
@@ -112,12 +155,8 @@ def run_blocks(blocks: list[BlockInputs], lanes: slice) -> Trajectories:
                  for k in range(len(fr.tiers))]
         frs.append((fr.key, [sp_index[s] for s in fr.stockpiles], cat_t(lambda b, i=i: b.fronts[i].demand),
                     cat_t(lambda b, i=i: b.fronts[i].expected), tiers))
-    N = len(frs)
-    f_fired = np.zeros((N, T, R), dtype=np.int64)
-    f_short = np.zeros((N, T, R), dtype=np.int64)
-
-    r_produced, r_received, r_lost = rec["produced"], rec["received"], rec["lost"]
-    r_shipped, r_fired, r_refused, r_stock = rec["shipped_out"], rec["fired"], rec["refused"], rec["stock"]
+    f_fired = np.zeros((len(frs), T, R), dtype=np.int64)
+    f_short = np.zeros((len(frs), T, R), dtype=np.int64)
 
     for t in range(T):
         # 1. Produce.
@@ -133,17 +172,21 @@ def run_blocks(blocks: list[BlockInputs], lanes: slice) -> Trajectories:
                 out = np.where((t + 1) % lot == 0, fheld[i], 0)
                 fheld[i] -= out
             inbox[s] += out
-            r_produced[s, t] += out
-            delivered[i, t] = out
+            r_produced[row_of[s], t] += out
+            if delivered is not None:
+                delivered[i, t] = out
         # 2. Arrive.
-        for k, tr in enumerate(trs):
+        for tr in trs:
+            if not tr["pending"][t]:
+                continue
             slot = t % tr["ring"]
             q, gone = tr["q"][slot], tr["l"][slot]
             d = tr["dst"]
-            r_received[d, t] += q
-            r_lost[d, t] += gone
+            r_received[row_of[d], t] += q
+            r_lost[row_of[d], t] += gone
             inbox[d] += q - gone
-            t_arrived[k, t] = q
+            if tr["rec"] is not None:
+                tr["rec"]["arrived"][t] = q
             q[:] = 0
             gone[:] = 0
         # 3. Settle.
@@ -151,19 +194,23 @@ def run_blocks(blocks: list[BlockInputs], lanes: slice) -> Trajectories:
             accepted = inbox[s]
             if capacity[s] is not None:
                 accepted = np.minimum(accepted, np.maximum(capacity[s] - stock[s], 0))
-                r_refused[s, t] = inbox[s] - accepted
+                r_refused[row_of[s], t] += inbox[s] - accepted
             stock[s] += accepted
             inflow[s] = accepted
             inbox[s] = 0
         # 4. Dispatch.
-        for k, tr in enumerate(trs):
-            if tr["suspended"][t]:
+        for tr in trs:
+            if not tr["may"][t]:
                 continue
             q = tr["packages"].get(t)
-            q = np.zeros(R, dtype=np.int64) if q is None else q.copy()
-            for start, end, every, quantity in tr["recurring"]:
+            q = zeros_r.copy() if q is None else q.copy()
+            for start, end, every1, every, quantity in tr["recurring"]:
                 if start <= t <= end:
-                    q += np.where((t - start) % every == 0, quantity, 0)
+                    if every1 is not None:
+                        if (t - start) % every1 == 0:
+                            q += quantity
+                    else:
+                        q += np.where((t - start) % every == 0, quantity, 0)
             if tr["share"] is not None:
                 sc = tr["share_carry"]
                 sc += tr["share"] * inflow[tr["src"]]
@@ -174,18 +221,31 @@ def run_blocks(blocks: list[BlockInputs], lanes: slice) -> Trajectories:
                 src = tr["src"]
                 q = np.minimum(q, stock[src])
                 stock[src] -= q
-                r_shipped[src, t] += q
-            lc = tr["loss_carry"]
-            lc += tr["loss"] * q
-            gone = np.floor(lc)
-            lc -= gone
-            gone = gone.astype(np.int64)
-            slot = (t + tr["lead"]) % tr["ring"]
-            arrives = t + tr["lead"] < T
-            tr["q"][slot, lanes_r] += np.where(arrives, q, 0)
-            tr["l"][slot, lanes_r] += np.where(arrives, gone, 0)
-            t_dispatched[k, t] = q
-            t_lost[k, t] = np.where(q > 0, gone, 0)
+                r_shipped[row_of[src], t] += q
+            if tr["loss"] is not None:
+                lc = tr["loss_carry"]
+                lc += tr["loss"] * q
+                gone = np.floor(lc)
+                lc -= gone
+                gone = gone.astype(np.int64)
+            else:
+                gone = zeros_r
+            lead1 = tr["lead1"]
+            if lead1 is not None:
+                if t + lead1 < T:
+                    slot = (t + lead1) % tr["ring"]
+                    tr["q"][slot] += q
+                    tr["l"][slot] += gone
+                    tr["pending"][t + lead1] = True
+            else:
+                slot = (t + tr["lead"]) % tr["ring"]
+                arrives = t + tr["lead"] < T
+                tr["q"][slot, lanes_r] += np.where(arrives, q, 0)
+                tr["l"][slot, lanes_r] += np.where(arrives, gone, 0)
+                tr["pending"][t + int(tr["lead"].min()) : t + int(tr["lead"].max()) + 1] = True
+            if tr["rec"] is not None:
+                tr["rec"]["dispatched"][t] = q
+                tr["rec"]["lost"][t] = np.where(q > 0, gone, 0)
         # 5. Fire.
         for k, (_key, sps, demand, expected, tiers) in enumerate(frs):
             d = demand[t]
@@ -198,27 +258,33 @@ def run_blocks(blocks: list[BlockInputs], lanes: slice) -> Trajectories:
             for s in sps:
                 take = np.minimum(need, stock[s])
                 stock[s] -= take
-                r_fired[s, t] += take
+                r_fired[row_of[s], t] += take
                 need -= take
             f_fired[k, t] = fired
             f_short[k, t] = target - fired
         # 6. Record.
-        r_stock[:, t] = stock
+        if identity:
+            r_stock[:, t] = stock
+        else:
+            r_stock[:, t] = np.add.reduceat(stock[order], starts, axis=0)
 
+    # (T, R) records are returned as (R, T) transposed views: no copy.
+    kind = "stockpile" if rec_spec.stockpiles else "group"
     series: dict[tuple[str, str, str], np.ndarray] = {}
-    for s, sid in enumerate(sp_ids):
+    for g, key in enumerate(row_ids):
         for v in STOCKPILE_VARS:
-            series[("stockpile", sid, v)] = np.ascontiguousarray(rec[v][s].T)
-    for i, f in enumerate(fac):
-        series[("factory", f[0], "delivered")] = np.ascontiguousarray(delivered[i].T)
-    for k, tr in enumerate(trs):
-        series[("transfer", tr["id"], "dispatched")] = np.ascontiguousarray(t_dispatched[k].T)
-        series[("transfer", tr["id"], "arrived")] = np.ascontiguousarray(t_arrived[k].T)
-        series[("transfer", tr["id"], "lost")] = np.ascontiguousarray(t_lost[k].T)
+            series[(kind, key, v)] = rec[v][g].T
+    if delivered is not None:
+        for i, f in enumerate(fac):
+            series[("factory", f[0], "delivered")] = delivered[i].T
+    for tr in trs:
+        if tr["rec"] is not None:
+            for v, arr in tr["rec"].items():
+                series[("transfer", tr["id"], v)] = arr.T
     for k, (key, _sps, demand, _e, _tiers) in enumerate(frs):
-        series[("front", key, "demanded")] = np.ascontiguousarray(demand.T)
-        series[("front", key, "fired")] = np.ascontiguousarray(f_fired[k].T)
-        series[("front", key, "shortfall")] = np.ascontiguousarray(f_short[k].T)
+        series[("front", key, "demanded")] = demand.T
+        series[("front", key, "fired")] = f_fired[k].T
+        series[("front", key, "shortfall")] = f_short[k].T
     return Trajectories(n_days=T, replicates=R, series=series, initial=initial)
 
 
@@ -229,12 +295,14 @@ def run_vector(
     replicates: int,
     first_replicate: int = 0,
     chunk_replicates: int = DEFAULT_CHUNK_REPLICATES,
+    recording: Recording | None = None,
     progress: Callable[[int], None] | None = None,
 ) -> Trajectories:
     """Run replicates ``first_replicate .. first_replicate + replicates - 1`` in chunks of whole blocks.
 
     Results do not depend on ``chunk_replicates``: each replicate's numbers
-    come from its own block and lane.
+    come from its own block and lane.  ``recording`` chooses what is kept
+    (every entity by default).
     """
     per_chunk = max(1, chunk_replicates // REPLICATE_BLOCK)
     stop = first_replicate + replicates
@@ -246,7 +314,7 @@ def run_vector(
         blocks = [build_block(scenario, seed, b) for b in range(block, block + nb)]
         lo = max(first_replicate - block * REPLICATE_BLOCK, 0)
         hi = min(stop - block * REPLICATE_BLOCK, nb * REPLICATE_BLOCK)
-        parts.append(run_blocks(blocks, slice(lo, hi)))
+        parts.append(run_blocks(blocks, slice(lo, hi), recording))
         if progress is not None:
             progress(hi - lo)
         block += nb
