@@ -45,12 +45,13 @@ class StockpileInputs:
 
 @dataclass(frozen=True)
 class FactoryInputs:
-    """``rate``, ``avail``: ``(B, T)`` float64 (rounds/day, factor in [0, 1]); ``lot_days``: ``(B,)`` int64."""
+    """``rate``: ``(T, B)`` float64 rounds/day; ``avail``: ``(T, B)`` factor in [0, 1], or None when
+    always 1; ``lot_days``: ``(B,)`` int64."""
 
     id: str
     stockpile: str
     rate: np.ndarray
-    avail: np.ndarray
+    avail: np.ndarray | None
     lot_days: np.ndarray
 
 
@@ -91,7 +92,7 @@ class TransferInputs:
 class FrontInputs:
     """One front's demand for one munition.
 
-    ``demand`` (B, T) int64 rounds; ``expected`` (B, T) float64 rounds/day;
+    ``demand`` (T, B) int64 rounds; ``expected`` (T, B) float64 rounds/day;
     ``tiers`` rationing ``(below_days (B,), fire_share (B,))`` in listed order;
     ``stockpiles`` the ids it draws from, in priority order.
     """
@@ -108,7 +109,10 @@ class FrontInputs:
 
 @dataclass(frozen=True)
 class BlockInputs:
-    """All inputs of one replicate block (``B = REPLICATE_BLOCK`` lanes, ``T`` days)."""
+    """All inputs of one replicate block (``B = REPLICATE_BLOCK`` lanes, ``T`` days).
+
+    Daily arrays are day-major, ``(T, B)``: row ``t`` holds day ``t`` of every lane.
+    """
 
     block: int
     n_days: int
@@ -122,52 +126,53 @@ def _count(x: np.ndarray) -> np.ndarray:
     return np.rint(x).astype(np.int64)
 
 
-def _availability(f: Factory, p: dict[KeyPath, np.ndarray], n_days: int, rng_factory) -> np.ndarray:  # type: ignore[no-untyped-def]
+def _availability(f: Factory, p: dict[KeyPath, np.ndarray], n_days: int, rng_factory) -> np.ndarray | None:  # type: ignore[no-untyped-def]
     B = REPLICATE_BLOCK
     a = f.availability
     if a is None:
-        return np.ones((B, n_days))
+        return None
     if a.share is not None:
-        share = p[("availability", "share")][:, None]
+        share = p[("availability", "share")]
         if not f.uptime_noise:
-            return np.broadcast_to(share, (B, n_days)).copy()
-        u = rng_factory().random((B, n_days))
+            return np.broadcast_to(share, (n_days, B)).copy()
+        u = rng_factory().random((n_days, B))
         return (u < share).astype(float)
     mtbf = p[("availability", "mtbf_days")]
     mttr = p[("availability", "mttr_days")]
     if not f.uptime_noise:
-        return np.broadcast_to((mtbf / (mtbf + mttr))[:, None], (B, n_days)).copy()
-    u = rng_factory().random((B, n_days))
+        return np.broadcast_to(mtbf / (mtbf + mttr), (n_days, B)).copy()
+    u = rng_factory().random((n_days, B))
     fail, repair = 1.0 / mtbf, 1.0 / mttr
     up = np.ones(B, dtype=bool)
-    out = np.empty((B, n_days))
+    out = np.empty((n_days, B))
     for t in range(n_days):
-        ut = u[:, t]
+        ut = u[t]
         up = np.where(up, ~(ut < fail), ut < repair)
-        out[:, t] = up
+        out[t] = up
     return out
 
 
 def _schedule(points, p, prefix: KeyPath, s: Scenario, unit: str, interp: str) -> np.ndarray:  # type: ignore[no-untyped-def]
-    values = np.stack([p[prefix + (i, "rate")] for i in range(len(points))], axis=1)
+    values = np.stack([p[prefix + (i, "rate")] for i in range(len(points))], axis=1)  # (B, K)
     return daily_rates([pt.date for pt in points], values, s.start, s.n_days, unit=unit, interpolation=interp)
 
 
 def _demand(expected: np.ndarray, activity: np.ndarray, front: Front, rng_factory) -> np.ndarray:  # type: ignore[no-untyped-def]
+    """Daily demand ``(T, B)`` int64 from the expected rate ``(T, B)`` (docs/model.md, "Demand")."""
     noise = front.demand_noise
     rng = None
     mean = expected
     if not (activity == 1.0).all():
         rng = rng_factory()
-        mean = expected * (rng.random(expected.shape) < activity[:, None])
+        mean = expected * (rng.random(expected.shape) < activity)
     if noise is None:
         out = np.empty(expected.shape, dtype=np.int64)
-        carry = np.zeros(expected.shape[0])
-        for t in range(expected.shape[1]):
-            carry = carry + mean[:, t]
+        carry = np.zeros(expected.shape[1])
+        for t in range(expected.shape[0]):
+            carry = carry + mean[t]
             n = np.floor(carry)
             carry = carry - n
-            out[:, t] = n
+            out[t] = n
         return out
     rng = rng or rng_factory()
     if noise.dist == "poisson":

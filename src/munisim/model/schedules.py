@@ -30,38 +30,35 @@ def daily_values(
 
     Returns
     -------
-    ndarray, shape (B, T)
-        Flat before the first point and after the last.
+    ndarray, shape (T, B)
+        Day-major (one row per day). Flat before the first point and after the last.
 
     Examples
     --------
-    >>> daily_values([0, 4], np.array([[0.0, 8.0]]), 6).tolist()
-    [[0.0, 2.0, 4.0, 6.0, 8.0, 8.0]]
+    >>> daily_values([0, 4], np.array([[0.0, 8.0]]), 6)[:, 0].tolist()
+    [0.0, 2.0, 4.0, 6.0, 8.0, 8.0]
     """
-    vals = np.asarray(values, dtype=float)
-    d = np.asarray(days, dtype=np.int64)
-    t = np.arange(n_days, dtype=np.int64)
-    k = np.searchsorted(d, t, side="right") - 1  # last point at or before t; -1 before the first
-    if len(d) == 1:
-        return np.repeat(vals[:, :1], n_days, axis=1)
-    before = k < 0
-    after = k >= len(d) - 1
-    kk = np.clip(k, 0, len(d) - 2)
-    v0 = vals[:, kk]
-    if interpolation == "step":
-        out = v0.copy()
-        out[:, after] = vals[:, -1:]
-    else:
-        w = (t - d[kk]) / (d[kk + 1] - d[kk])
-        out = v0 + w * (vals[:, kk + 1] - v0)
-        out[:, after] = vals[:, -1:]
-    out[:, before] = vals[:, :1]
+    vals = np.asarray(values, dtype=float).T  # (K, B)
+    d = [int(x) for x in days]
+    out = np.empty((n_days, vals.shape[1]))
+    # Segment by segment, so each lane's point values broadcast instead of being gathered per day.
+    out[: max(0, min(d[0], n_days))] = vals[0]
+    for k in range(len(d) - 1):
+        lo, hi = max(d[k], 0), min(d[k + 1], n_days)
+        if lo >= hi:
+            continue
+        if interpolation == "step":
+            out[lo:hi] = vals[k]
+        else:
+            w = ((np.arange(lo, hi) - d[k]) / (d[k + 1] - d[k]))[:, None]
+            out[lo:hi] = vals[k] + w * (vals[k + 1] - vals[k])
+    out[max(0, d[-1]) :] = vals[-1]
     return out
 
 
 def daily_rates(
     dates: Sequence[dt.date], values: np.ndarray, start: dt.date, n_days: int, *, unit: str, interpolation: str
 ) -> np.ndarray:
-    """Daily rates in rounds per day, ``ndarray, shape (B, T)``, from dated points in ``unit``."""
+    """Daily rates in rounds per day, ``ndarray, shape (T, B)``, from dated points in ``unit``."""
     days = [(d - start).days for d in dates]
     return daily_values(days, values, n_days, interpolation=interpolation) / RATE_UNIT_DAYS[unit]

@@ -40,8 +40,8 @@ def run_lane(inputs: BlockInputs, lane: int) -> tuple[dict[tuple[str, str, str],
     out: dict[tuple[str, str, str], list[int]] = {}
     for f in inputs.factories:
         delivered = out[("factory", f.id, "delivered")] = [0] * T
-        env.process(produce(env, f.rate[j].tolist(), f.avail[j].tolist(), int(f.lot_days[j]), depots[f.stockpile],
-                            delivered))
+        avail = [1.0] * T if f.avail is None else f.avail[:, j].tolist()
+        env.process(produce(env, f.rate[:, j].tolist(), avail, int(f.lot_days[j]), depots[f.stockpile], delivered))
     for d in depots.values():
         env.process(settle(env, d, T))
     for tr in inputs.transfers:
@@ -67,8 +67,8 @@ def run_lane(inputs: BlockInputs, lane: int) -> tuple[dict[tuple[str, str, str],
         rec = {v: out.setdefault(("front", fr.key, v), [0] * T) for v in ("demanded", "fired", "shortfall")}
         env.process(fire(
             env,
-            demand=fr.demand[j].tolist(),
-            expected=fr.expected[j].tolist(),
+            demand=fr.demand[:, j].tolist(),
+            expected=fr.expected[:, j].tolist(),
             tiers=[(float(b[j]), float(s[j])) for b, s in fr.tiers],
             depots=[depots[s] for s in fr.stockpiles],
             rec=rec,

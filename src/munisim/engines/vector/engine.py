@@ -7,8 +7,9 @@ consumes exactly the numbers the SimPy engine consumes for it.
 
 Only what the run keeps is recorded (see :class:`munisim.model.outputs.Recording`):
 per-side-and-munition stockpile totals, fronts and stockpile-to-stockpile
-transfers by default, every entity on request.  Records are ``(T, R)`` arrays
-(one contiguous row per day) returned as ``(R, T)`` transposed views.  Days on
+transfers by default, every entity on request.  Inputs and records are day-major
+``(T, R)`` arrays (one contiguous row per day); records are returned as
+``(R, T)`` transposed views.  Days on
 which a transfer can neither dispatch nor receive are skipped for it.
 """
 
@@ -81,8 +82,8 @@ def run_blocks(blocks: list[BlockInputs], lanes: slice, recording: Recording | N
         return np.concatenate([get(b) for b in blocks], axis=0)[lanes]
 
     def cat_t(get: Callable[[BlockInputs], np.ndarray]) -> np.ndarray:
-        """(B, T) inputs of every block as one (T, R) array: each day a contiguous row."""
-        return np.concatenate([get(b).T for b in blocks], axis=1)[:, lanes]
+        """Day-major (T, B) inputs of every block as one (T, R) array."""
+        return np.concatenate([get(b) for b in blocks], axis=1)[:, lanes]
 
     # Stockpiles, and the record rows they add up into.
     sp_ids = [sp.id for sp in first.stockpiles]
@@ -112,7 +113,7 @@ def run_blocks(blocks: list[BlockInputs], lanes: slice, recording: Recording | N
     fac = []
     for i, f in enumerate(first.factories):
         rate = cat_t(lambda b, i=i: b.factories[i].rate)
-        avail = cat_t(lambda b, i=i: b.factories[i].avail)
+        avail = None if f.avail is None else cat_t(lambda b, i=i: b.factories[i].avail)
         lot = cat(lambda b, i=i: b.factories[i].lot_days)
         fac.append((f.id, sp_index[f.stockpile], rate, avail, lot, bool((lot == 1).all())))
     fcarry = np.zeros((len(fac), R))
@@ -147,14 +148,20 @@ def run_blocks(blocks: list[BlockInputs], lanes: slice, recording: Recording | N
         })
     lanes_r = np.arange(R)
     zeros_r = np.zeros(R, dtype=np.int64)
+    # A stockpile with no capacity and no share-of-inflow transfer needs no settling:
+    # its deliveries can go straight into its stock (nothing reads stock before step 4).
+    fed_on = {tr["src"] for tr in trs if tr["share"] is not None}
+    settles = [s for s in range(S) if capacity[s] is not None or s in fed_on]
+    into = [inbox if s in settles else stock for s in range(S)]
 
     # Fronts (one per front and munition).
     frs = []
     for i, fr in enumerate(first.fronts):
         tiers = [(cat(lambda b, i=i, k=k: b.fronts[i].tiers[k][0]), cat(lambda b, i=i, k=k: b.fronts[i].tiers[k][1]))
                  for k in range(len(fr.tiers))]
+        loosest = np.max([below for below, _ in tiers], axis=0) if tiers else None
         frs.append((fr.key, [sp_index[s] for s in fr.stockpiles], cat_t(lambda b, i=i: b.fronts[i].demand),
-                    cat_t(lambda b, i=i: b.fronts[i].expected), tiers))
+                    cat_t(lambda b, i=i: b.fronts[i].expected), tiers, loosest))
     f_fired = np.zeros((len(frs), T, R), dtype=np.int64)
     f_short = np.zeros((len(frs), T, R), dtype=np.int64)
 
@@ -162,7 +169,7 @@ def run_blocks(blocks: list[BlockInputs], lanes: slice, recording: Recording | N
         # 1. Produce.
         for i, (_fid, s, rate, avail, lot, every_day) in enumerate(fac):
             c = fcarry[i]
-            c += rate[t] * avail[t]
+            c += rate[t] if avail is None else rate[t] * avail[t]
             n = np.floor(c)
             c -= n
             if every_day:
@@ -171,7 +178,7 @@ def run_blocks(blocks: list[BlockInputs], lanes: slice, recording: Recording | N
                 fheld[i] += n.astype(np.int64)
                 out = np.where((t + 1) % lot == 0, fheld[i], 0)
                 fheld[i] -= out
-            inbox[s] += out
+            into[s][s] += out
             r_produced[row_of[s], t] += out
             if delivered is not None:
                 delivered[i, t] = out
@@ -184,13 +191,13 @@ def run_blocks(blocks: list[BlockInputs], lanes: slice, recording: Recording | N
             d = tr["dst"]
             r_received[row_of[d], t] += q
             r_lost[row_of[d], t] += gone
-            inbox[d] += q - gone
+            into[d][d] += q - gone
             if tr["rec"] is not None:
                 tr["rec"]["arrived"][t] = q
             q[:] = 0
             gone[:] = 0
         # 3. Settle.
-        for s in range(S):
+        for s in settles:
             accepted = inbox[s]
             if capacity[s] is not None:
                 accepted = np.minimum(accepted, np.maximum(capacity[s] - stock[s], 0))
@@ -247,19 +254,30 @@ def run_blocks(blocks: list[BlockInputs], lanes: slice, recording: Recording | N
                 tr["rec"]["dispatched"][t] = q
                 tr["rec"]["lost"][t] = np.where(q > 0, gone, 0)
         # 5. Fire.
-        for k, (_key, sps, demand, expected, tiers) in enumerate(frs):
+        for k, (_key, sps, demand, expected, tiers, loosest) in enumerate(frs):
             d = demand[t]
-            available = stock[sps[0]].copy()
-            for s in sps[1:]:
-                available += stock[s]
-            target = rationed_target_array(available, expected[t], d, tiers) if tiers else d
+            if len(sps) == 1:
+                available = stock[sps[0]]
+            else:
+                available = stock[sps[0]].copy()
+                for s in sps[1:]:
+                    available += stock[s]
+            # No tier can apply where stock covers the loosest threshold in every lane.
+            if tiers and (available < loosest * expected[t]).any():
+                target = rationed_target_array(available, expected[t], d, tiers)
+            else:
+                target = d
             fired = np.minimum(target, available)
-            need = fired.copy()
-            for s in sps:
-                take = np.minimum(need, stock[s])
-                stock[s] -= take
-                r_fired[row_of[s], t] += take
-                need -= take
+            if len(sps) == 1:
+                stock[sps[0]] -= fired
+                r_fired[row_of[sps[0]], t] += fired
+            else:
+                need = fired.copy()
+                for s in sps:
+                    take = np.minimum(need, stock[s])
+                    stock[s] -= take
+                    r_fired[row_of[s], t] += take
+                    need -= take
             f_fired[k, t] = fired
             f_short[k, t] = target - fired
         # 6. Record.
@@ -281,7 +299,7 @@ def run_blocks(blocks: list[BlockInputs], lanes: slice, recording: Recording | N
         if tr["rec"] is not None:
             for v, arr in tr["rec"].items():
                 series[("transfer", tr["id"], v)] = arr.T
-    for k, (key, _sps, demand, _e, _tiers) in enumerate(frs):
+    for k, (key, _sps, demand, *_rest) in enumerate(frs):
         series[("front", key, "demanded")] = demand.T
         series[("front", key, "fired")] = f_fired[k].T
         series[("front", key, "shortfall")] = f_short[k].T
