@@ -116,7 +116,7 @@ def _cell(stats: dict[str, float], fmt: Callable[[float], str] = _fmt) -> str:
 def _summary_table(summary: dict[str, Any]) -> Table:
     sides = summary["sides"]
     table = Table(title=f"{summary['scenario']} — {summary['start']} to {summary['end']}: median [90% interval] over "
-                        f"{summary['replicates']} replicates", title_justify="left")
+                        f"{summary['replicates']:,} replicates", title_justify="left")
     table.add_column("")
     for side in sides.values():
         table.add_column(side["name"], justify="right")
@@ -174,7 +174,8 @@ def run(scenario: Path, replicates: int | None, seed: int, engine: str, out_dir:
         out.print(_summary_table(summary))
         for line in _crossover_lines(summary):
             out.print(line, markup=False)
-        out.print(f"engine {engine}: {n:,} replicates in {result.meta['seconds']:.2f} s; wrote {written}/",
+        kept = "" if result.replicates == n else f" (daily series of the first {result.replicates:,})"
+        out.print(f"engine {engine}: {n:,} replicates in {result.meta['seconds']:.2f} s{kept}; wrote {written}/",
                   markup=False)
 
 

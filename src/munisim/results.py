@@ -21,7 +21,7 @@ from munisim.config.scenario import Scenario
 from munisim.model.outputs import STOCKPILE_VARS, Recording, Trajectories
 
 __all__ = ["RunResult", "SIDE_VARIABLES", "QUANTILES", "first_true_index", "censored_median", "group_key",
-           "side_recording"]
+           "side_recording", "replicate_outcomes"]
 
 #: Daily variables aggregated per side.
 SIDE_VARIABLES = ("produced", "received", "fired", "demanded", "stock", "lost", "shipped_out", "refused", "shortfall",
@@ -84,13 +84,15 @@ class RunResult:
     scenario : Scenario
         The scenario that was run.
     trajectories : Trajectories
-        Integer daily series per entity, each ``(R, T)``.
+        Integer daily series, each ``(R, T)``: per side-and-munition group by
+        default, per entity with ``keep="entities"``.  For large runs only
+        the first replicates' series are kept (see :func:`munisim.simulate`).
     seed : int
     engine : str
-    replicates : int
-        ``R``.
     meta : dict
         Engine figures (events processed, wall time...).
+    precomputed_outcomes : dict, optional
+        Per-replicate outcomes of every replicate, when the daily series are a sample.
     """
 
     scenario: Scenario
@@ -98,10 +100,12 @@ class RunResult:
     seed: int
     engine: str
     meta: dict[str, Any] = field(default_factory=dict)
+    precomputed_outcomes: dict[str, np.ndarray] | None = None
 
     # -- axes -----------------------------------------------------------------------------------
     @property
     def replicates(self) -> int:
+        """Replicates whose daily series are held (``R``)."""
         return self.trajectories.replicates
 
     @cached_property
@@ -245,6 +249,27 @@ class RunResult:
         return pd.concat(frames, ignore_index=True)
 
     # -- summary --------------------------------------------------------------------------------
+    @cached_property
+    def outcomes(self) -> dict[str, np.ndarray]:
+        """Per-replicate outcomes, each ``ndarray, shape (replicates,)``.
+
+        Keys ``"<side>.<variable>"`` for the totals of ``produced``,
+        ``received``, ``fired``, ``demanded``, ``lost``, ``shipped_out`` and
+        ``refused``, and for ``final_stock``, ``share_met`` (fired / demanded)
+        and ``first_stockout`` (day index, -1 if none); ``"crossover.<A> over
+        <B>"``: index of the first month (in :meth:`monthly` order) in which A
+        produces more than B, -1 if never.  Computed over every replicate run,
+        also when the daily series were kept for a sample only.
+        """
+        if self.precomputed_outcomes is not None:
+            return self.precomputed_outcomes
+        return replicate_outcomes(self)
+
+    @property
+    def total_replicates(self) -> int:
+        """Replicates run (the daily series may hold only the first of them)."""
+        return len(next(iter(self.outcomes.values())))
+
     def summary(self) -> dict[str, Any]:
         """Key outcomes across replicates, as written to ``summary.json``.
 
@@ -259,39 +284,59 @@ class RunResult:
             ``crossover``: for each ordered pair ``"A over B"``, the median first
             month in which A's production exceeds B's (``month``, ISO date or
             null) and the ``share`` of replicates in which it happens.
+            ``replicates`` counts every replicate; ``series_replicates`` those
+            whose daily series were kept (the daily quantiles use these).
         """
+        out = self.outcomes
         sides: dict[str, Any] = {}
         for side in self.sides:
             entry: dict[str, Any] = {"name": self.scenario.side_name(side)}
-            for var in ("produced", "received", "fired", "demanded", "lost", "shipped_out", "refused"):
-                entry[var] = _stats(self.series(var, side=side).sum(axis=1))
-            entry["final_stock"] = _stats(self.series("stock", side=side)[:, -1])
-            fired = self.series("fired", side=side).sum(axis=1)
-            demanded = self.series("demanded", side=side).sum(axis=1)
-            entry["share_met"] = _stats(np.divide(fired, demanded, out=np.ones(len(fired)), where=demanded > 0))
-            first = self.first_stockout_day(side)
+            for var in (*_TOTALS, "final_stock", "share_met"):
+                entry[var] = _stats(out[f"{side}.{var}"])
+            first = out[f"{side}.first_stockout"]
             med = censored_median(first)
             entry["first_stockout"] = None if med is None else (self.scenario.start + dt.timedelta(days=med)).isoformat()
             entry["stockout_share"] = float((first >= 0).mean())
             sides[side] = entry
+        months = self._month_index[1]
         crossover: dict[str, Any] = {}
-        for a in self.sides:
-            for b in self.sides:
-                if a == b:
-                    continue
-                months, idx = self.crossover_month(a, b)
-                med = censored_median(idx)
-                crossover[f"{a} over {b}"] = {
-                    "month": None if med is None else months[med].date().isoformat(),
-                    "share": float((idx >= 0).mean()),
-                }
+        for a, b in _pairs(self.sides):
+            idx = out[f"crossover.{a} over {b}"]
+            med = censored_median(idx)
+            crossover[f"{a} over {b}"] = {
+                "month": None if med is None else months[med].date().isoformat(),
+                "share": float((idx >= 0).mean()),
+            }
         return {
             "scenario": self.scenario.name,
             "start": self.scenario.start.isoformat(),
             "end": self.scenario.end.isoformat(),
             "engine": self.engine,
             "seed": self.seed,
-            "replicates": self.replicates,
+            "replicates": self.total_replicates,
+            "series_replicates": self.replicates,
             "sides": sides,
             "crossover": crossover,
         }
+
+
+_TOTALS = ("produced", "received", "fired", "demanded", "lost", "shipped_out", "refused")
+
+
+def _pairs(sides: list[str]) -> list[tuple[str, str]]:
+    return [(a, b) for a in sides for b in sides if a != b]
+
+
+def replicate_outcomes(result: RunResult) -> dict[str, np.ndarray]:
+    """Per-replicate outcomes of ``result``'s daily series (see :attr:`RunResult.outcomes`)."""
+    out: dict[str, np.ndarray] = {}
+    for side in result.sides:
+        for var in _TOTALS:
+            out[f"{side}.{var}"] = result.series(var, side=side).sum(axis=1)
+        out[f"{side}.final_stock"] = result.series("stock", side=side)[:, -1].copy()
+        fired, demanded = out[f"{side}.fired"], out[f"{side}.demanded"]
+        out[f"{side}.share_met"] = np.divide(fired, demanded, out=np.ones(len(fired)), where=demanded > 0)
+        out[f"{side}.first_stockout"] = result.first_stockout_day(side)
+    for a, b in _pairs(result.sides):
+        out[f"crossover.{a} over {b}"] = result.crossover_month(a, b)[1]
+    return out

@@ -6,15 +6,20 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+import numpy as np
+
 from munisim.config.loader import load_scenario
 from munisim.config.scenario import Scenario
 from munisim.engines import ENGINES
 from munisim.errors import SimulationError
-from munisim.model.outputs import Recording
+from munisim.model.outputs import Recording, Trajectories
 from munisim.results import RunResult, side_recording
 from munisim.rng import check_seed
 
 __all__ = ["simulate", "DEFAULT_REPLICATES"]
+
+#: Replicates simulated together in large runs (memory per chunk grows with it).
+CHUNK_REPLICATES = 1024
 
 #: Replicates run when none are asked for, by engine.
 DEFAULT_REPLICATES = {"des": 20, "vector": 200}
@@ -27,6 +32,7 @@ def simulate(
     replicates: int | None = None,
     seed: int = 0,
     keep: str = "sides",
+    series_replicates: int = 1000,
     progress: Callable[[int], None] | None = None,
 ) -> RunResult:
     """Run ``replicates`` Monte Carlo replicates of a scenario.
@@ -47,6 +53,12 @@ def simulate(
         reports.  ``entities`` also keeps every stockpile, factory and
         transfer (``RunResult.to_frame(level="entity")``), at several times
         the memory.
+    series_replicates : int
+        Largest number of replicates whose daily series are kept.  Larger
+        runs are simulated in chunks: every replicate's outcomes (totals,
+        final stock, first stock-out, crossover) are kept, the daily series
+        only for the first ``series_replicates`` (the daily quantiles are
+        estimated from them), so memory does not grow with ``replicates``.
     progress : callable, optional
         Called with the number of replicates finished since the last call.
 
@@ -73,17 +85,36 @@ def simulate(
         raise SimulationError(str(exc)) from None
     if keep not in ("sides", "entities"):
         raise SimulationError(f"keep must be 'sides' or 'entities', got {keep!r}")
+    if isinstance(series_replicates, bool) or not isinstance(series_replicates, int) or series_replicates < 1:
+        raise SimulationError(f"series_replicates must be a positive integer, got {series_replicates!r}")
     recording = Recording.entities() if keep == "entities" else side_recording(scenario)
     started = time.perf_counter()
-    meta: dict[str, object] = {}
-    if engine == "des":
-        from munisim.engines.des import run_des
+    meta: dict[str, object] = {"events": 0} if engine == "des" else {}
+    kept: list[Trajectories] = []
+    outcomes: list[dict[str, np.ndarray]] = []
+    chunk = max(series_replicates, CHUNK_REPLICATES) if n > series_replicates else n
+    for first in range(0, n, chunk):
+        size = min(chunk, n - first)
+        if engine == "des":
+            from munisim.engines.des import run_des
 
-        traj, events = run_des(scenario, seed=seed, replicates=n, recording=recording, progress=progress)
-        meta["events"] = events
-    else:
-        from munisim.engines.vector import run_vector
+            traj, events = run_des(scenario, seed=seed, replicates=size, first_replicate=first,
+                                   recording=recording, progress=progress)
+            meta["events"] += events  # type: ignore[operator]
+        else:
+            from munisim.engines.vector import run_vector
 
-        traj = run_vector(scenario, seed=seed, replicates=n, recording=recording, progress=progress)
+            traj = run_vector(scenario, seed=seed, replicates=size, first_replicate=first, recording=recording,
+                              progress=progress)
+        if n <= series_replicates:
+            kept.append(traj)
+            continue
+        outcomes.append(RunResult(scenario, traj, seed, engine).outcomes)
+        room = series_replicates - sum(k.replicates for k in kept)
+        if room > 0:
+            kept.append(traj.head(min(room, size)))
     meta["seconds"] = time.perf_counter() - started
-    return RunResult(scenario=scenario, trajectories=traj, seed=seed, engine=engine, meta=meta)
+    trajectories = kept[0] if len(kept) == 1 else Trajectories.concat(kept)
+    merged = {k: np.concatenate([o[k] for o in outcomes]) for k in outcomes[0]} if outcomes else None
+    return RunResult(scenario=scenario, trajectories=trajectories, seed=seed, engine=engine, meta=meta,
+                     precomputed_outcomes=merged)

@@ -150,3 +150,23 @@ def test_vector_chunking_does_not_change_results(chunk: int) -> None:
     for k, v in ref.series.items():
         np.testing.assert_array_equal(v, got.series[k])
         np.testing.assert_array_equal(v[100:140], part.series[k])
+
+
+@pytest.mark.parametrize("engine", ["des", "vector"])
+def test_large_runs_keep_every_outcome_and_a_sample_of_series(engine: str) -> None:
+    from pathlib import Path
+
+    from munisim import simulate
+
+    path = Path(__file__).resolve().parents[2] / "scenarios" / "example-small.yaml"
+    n = 150 if engine == "vector" else 9
+    full = simulate(path, engine=engine, replicates=n, seed=4)
+    sampled = simulate(path, engine=engine, replicates=n, seed=4, series_replicates=5)
+    assert sampled.replicates == 5 and sampled.total_replicates == n
+    for key, arr in full.outcomes.items():
+        np.testing.assert_array_equal(sampled.outcomes[key], arr, err_msg=key)
+    for key, arr in sampled.trajectories.series.items():
+        np.testing.assert_array_equal(arr, full.trajectories.series[key][:5])
+    a, b = full.summary(), sampled.summary()
+    assert a["sides"] == b["sides"] and a["crossover"] == b["crossover"]
+    assert b["replicates"] == n and b["series_replicates"] == 5

@@ -97,6 +97,15 @@ class Trajectories:
             initial[g] = initial[g] + arr if g in initial else arr.copy()
         return Trajectories(self.n_days, self.replicates, series, initial)
 
+    def head(self, n: int) -> Trajectories:
+        """The first ``n`` replicates (copies, so the rest can be freed)."""
+        return Trajectories(
+            n_days=self.n_days,
+            replicates=n,
+            series={k: v[:n].copy() for k, v in self.series.items()},
+            initial={k: v[:n].copy() for k, v in self.initial.items()},
+        )
+
     @staticmethod
     def concat(parts: list[Trajectories]) -> Trajectories:
         """Stack runs of consecutive replicates along the replicate axis."""
