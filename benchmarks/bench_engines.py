@@ -4,7 +4,8 @@ Run: ``python benchmarks/bench_engines.py [--rounds 5] [--quick]``.  Prints
 replicate-days per second for the vector and SimPy engines on the toy
 (benchmarks/toy.yaml) and on scenarios/baseline.yaml, the random-draw floor
 (``build_block`` alone, the same numbers the engines consume), SimPy events
-per second, and the ratios against the targets.  Medians over ``--rounds``.
+per second, the peak memory of a 10,000-replicate baseline run (in a
+subprocess), and the ratios against the targets.  Medians over ``--rounds``.
 """
 
 from __future__ import annotations
@@ -13,6 +14,8 @@ import argparse
 import os
 import platform
 import statistics
+import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -22,6 +25,7 @@ from munisim import load_scenario
 from munisim.engines.des import run_des
 from munisim.engines.vector import run_vector
 from munisim.model.inputs import build_block
+from munisim.results import side_recording
 from munisim.rng import REPLICATE_BLOCK
 
 HERE = Path(__file__).resolve().parent
@@ -50,14 +54,15 @@ def bench(name: str, path: Path, vec_reps: int, des_reps: int, rounds: int) -> d
     s = load_scenario(path)
     T = s.n_days
     blocks = -(-vec_reps // REPLICATE_BLOCK)
-    t_vec = median_time(lambda: run_vector(s, seed=1, replicates=vec_reps, chunk_replicates=max(vec_reps, 2048)),
-                        rounds)
+    rec = side_recording(s)  # what a run keeps by default
+    t_vec = median_time(lambda: run_vector(s, seed=1, replicates=vec_reps, chunk_replicates=max(vec_reps, 2048),
+                                           recording=rec), rounds)
     t_draw = median_time(lambda: [build_block(s, 1, b) for b in range(blocks)], rounds)
     events = 0
 
     def des() -> None:
         nonlocal events
-        _, events = run_des(s, seed=1, replicates=des_reps)
+        _, events = run_des(s, seed=1, replicates=des_reps, recording=rec)
 
     t_des = median_time(des, max(1, rounds // 2))
     vec_rd = vec_reps * T / t_vec
@@ -77,6 +82,7 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--rounds", type=int, default=5)
     ap.add_argument("--quick", action="store_true", help="fewer rounds and replicates")
+    ap.add_argument("--skip-memory", action="store_true", help="skip the 10,000-replicate memory run")
     args = ap.parse_args()
     rounds = 2 if args.quick else args.rounds
     try:
@@ -90,13 +96,15 @@ def main() -> None:
                 2048 if args.quick else 4096, 10 if args.quick else 40, rounds)
     base = bench("baseline", HERE.parent / "scenarios" / "baseline.yaml",
                  256 if args.quick else 1024, 5 if args.quick else 20, rounds)
-    try:
-        import resource
-
-        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-        print(f"\npeak memory of this process: {peak:.0f} MiB")
-    except ImportError:
-        pass
+    if not args.skip_memory:
+        code = ("import resource, time, munisim; t = time.perf_counter(); "
+                "r = munisim.simulate('scenarios/baseline.yaml', engine='vector', replicates=10000, seed=1); "
+                "r.summary(); r.quantiles(); "
+                "print(time.perf_counter() - t, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)")
+        proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=HERE.parent, check=True)
+        secs, peak = (float(x) for x in proc.stdout.split())
+        print(f"\nbaseline, 10,000 replicates on the vector engine (summary + daily quantiles): {secs:.1f} s, "
+              f"peak memory {peak:,.0f} MiB")
     print("\ntargets:")
     print(f"  toy >= 25 M replicate-days/s on one core: {toy['vec_rd'] / 1e6:.2f} M ({toy['vec_rd'] / 25e6:.2f} x target)")
     print(f"  vector <= 1.25 x draw floor on the toy: {toy['floor_ratio']:.2f} x")

@@ -142,7 +142,7 @@ def _crossover_lines(summary: dict[str, Any]) -> list[str]:
 @main.command()
 @click.argument("scenario", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--replicates", "-n", type=click.IntRange(min=1), default=None,
-              help="Number of replicates [default: 20 on des, 200 on vector].")
+              help="Number of replicates [default: 20 on des, 1000 on vector].")
 @click.option("--seed", type=click.IntRange(min=0), default=0, show_default=True, help="Random seed.")
 @click.option("--engine", type=click.Choice(["des", "vector"]), default="des", show_default=True,
               help="des: SimPy reference engine; vector: NumPy engine over replicates.")

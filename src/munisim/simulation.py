@@ -22,7 +22,7 @@ __all__ = ["simulate", "DEFAULT_REPLICATES"]
 CHUNK_REPLICATES = 1024
 
 #: Replicates run when none are asked for, by engine.
-DEFAULT_REPLICATES = {"des": 20, "vector": 200}
+DEFAULT_REPLICATES = {"des": 20, "vector": 1000}
 
 
 def simulate(
