@@ -32,7 +32,7 @@ def test_adding_or_reordering_components_changes_no_other_draw() -> None:
     fb1 = build_block(one, 5, 0).factories[0]
     fa2, fb2 = build_block(two, 5, 0).factories
     assert fb2.id == "b" and fa2.id == "a"
-    np.testing.assert_array_equal(fb1.rate, fb2.rate)
+    np.testing.assert_array_equal(fb1.rate.daily, fb2.rate.daily)
     np.testing.assert_array_equal(fb1.avail, fb2.avail)
     assert not np.array_equal(fa2.avail, fb2.avail)
 

@@ -17,7 +17,7 @@ import numpy as np
 from munisim.config.scenario import Factory, Front, Scenario, Transfer
 from munisim.config.yamlload import KeyPath
 from munisim.model.params import draw_component
-from munisim.model.schedules import daily_rates
+from munisim.model.schedules import RateSchedule, schedule_of
 from munisim.rng import REPLICATE_BLOCK, Purpose, stream
 
 __all__ = [
@@ -45,12 +45,12 @@ class StockpileInputs:
 
 @dataclass(frozen=True)
 class FactoryInputs:
-    """``rate``: ``(T, B)`` float64 rounds/day; ``avail``: ``(T, B)`` factor in [0, 1], or None when
-    always 1; ``lot_days``: ``(B,)`` int64."""
+    """``rate``: capacity in rounds/day; ``avail``: ``(T, B)`` availability factor (bool for daily
+    up/down draws, float for an expected share), or None when always 1; ``lot_days``: ``(B,)`` int64."""
 
     id: str
     stockpile: str
-    rate: np.ndarray
+    rate: RateSchedule
     avail: np.ndarray | None
     lot_days: np.ndarray
 
@@ -92,7 +92,7 @@ class TransferInputs:
 class FrontInputs:
     """One front's demand for one munition.
 
-    ``demand`` (T, B) int64 rounds; ``expected`` (T, B) float64 rounds/day;
+    ``demand`` (T, B) int64 rounds; ``expected`` the demand schedule in rounds/day;
     ``tiers`` rationing ``(below_days (B,), fire_share (B,))`` in listed order;
     ``stockpiles`` the ids it draws from, in priority order.
     """
@@ -103,7 +103,7 @@ class FrontInputs:
     munition: str
     stockpiles: tuple[str, ...]
     demand: np.ndarray
-    expected: np.ndarray
+    expected: RateSchedule
     tiers: tuple[tuple[np.ndarray, np.ndarray], ...]
 
 
@@ -136,7 +136,7 @@ def _availability(f: Factory, p: dict[KeyPath, np.ndarray], n_days: int, rng_fac
         if not f.uptime_noise:
             return np.broadcast_to(share, (n_days, B)).copy()
         u = rng_factory().random((n_days, B))
-        return (u < share).astype(float)
+        return u < share
     mtbf = p[("availability", "mtbf_days")]
     mttr = p[("availability", "mttr_days")]
     if not f.uptime_noise:
@@ -144,7 +144,7 @@ def _availability(f: Factory, p: dict[KeyPath, np.ndarray], n_days: int, rng_fac
     u = rng_factory().random((n_days, B))
     fail, repair = 1.0 / mtbf, 1.0 / mttr
     up = np.ones(B, dtype=bool)
-    out = np.empty((n_days, B))
+    out = np.empty((n_days, B), dtype=bool)
     for t in range(n_days):
         ut = u[t]
         up = np.where(up, ~(ut < fail), ut < repair)
@@ -152,9 +152,9 @@ def _availability(f: Factory, p: dict[KeyPath, np.ndarray], n_days: int, rng_fac
     return out
 
 
-def _schedule(points, p, prefix: KeyPath, s: Scenario, unit: str, interp: str) -> np.ndarray:  # type: ignore[no-untyped-def]
+def _schedule(points, p, prefix: KeyPath, s: Scenario, unit: str, interp: str) -> RateSchedule:  # type: ignore[no-untyped-def]
     values = np.stack([p[prefix + (i, "rate")] for i in range(len(points))], axis=1)  # (B, K)
-    return daily_rates([pt.date for pt in points], values, s.start, s.n_days, unit=unit, interpolation=interp)
+    return schedule_of([pt.date for pt in points], values, s.start, s.n_days, unit=unit, interpolation=interp)
 
 
 def _demand(expected: np.ndarray, activity: np.ndarray, front: Front, rng_factory) -> np.ndarray:  # type: ignore[no-untyped-def]
@@ -176,9 +176,9 @@ def _demand(expected: np.ndarray, activity: np.ndarray, front: Front, rng_factor
         return out
     rng = rng or rng_factory()
     if noise.dist == "poisson":
-        return rng.poisson(mean).astype(np.int64)
+        return rng.poisson(mean).astype(np.int64, copy=False)
     k = float(noise.dispersion)  # type: ignore[arg-type]
-    return rng.negative_binomial(k, k / (k + mean)).astype(np.int64)
+    return rng.negative_binomial(k, k / (k + mean)).astype(np.int64, copy=False)
 
 
 def _factory(fid: str, f: Factory, s: Scenario, seed: int, block: int) -> FactoryInputs:
@@ -228,7 +228,8 @@ def _fronts(fid: str, fr: Front, s: Scenario, seed: int, block: int) -> list[Fro
     for mun in sorted(fr.demand):
         expected = _schedule(fr.demand[mun], p, ("demand", mun), s, fr.rate_unit, fr.interpolation)
         key = f"{fid}/{mun}"
-        demand = _demand(expected, p[("activity",)], fr, lambda: stream(seed, block, f"front:{key}", Purpose.NOISE))
+        demand = _demand(expected.daily, p[("activity",)], fr,
+                         lambda: stream(seed, block, f"front:{key}", Purpose.NOISE))
         sps = tuple(sp for sp in fr.draws_from if s.stockpiles[sp].munition == mun)
         out.append(FrontInputs(key, fid, fr.side, mun, sps, demand, expected, tiers))
     return out

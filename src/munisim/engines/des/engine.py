@@ -41,7 +41,8 @@ def run_lane(inputs: BlockInputs, lane: int) -> tuple[dict[tuple[str, str, str],
     for f in inputs.factories:
         delivered = out[("factory", f.id, "delivered")] = [0] * T
         avail = [1.0] * T if f.avail is None else f.avail[:, j].tolist()
-        env.process(produce(env, f.rate[:, j].tolist(), avail, int(f.lot_days[j]), depots[f.stockpile], delivered))
+        env.process(produce(env, f.rate.daily[:, j].tolist(), avail, int(f.lot_days[j]), depots[f.stockpile],
+                            delivered))
     for d in depots.values():
         env.process(settle(env, d, T))
     for tr in inputs.transfers:
@@ -68,7 +69,7 @@ def run_lane(inputs: BlockInputs, lane: int) -> tuple[dict[tuple[str, str, str],
         env.process(fire(
             env,
             demand=fr.demand[:, j].tolist(),
-            expected=fr.expected[:, j].tolist(),
+            expected=fr.expected.daily[:, j].tolist(),
             tiers=[(float(b[j]), float(s[j])) for b, s in fr.tiers],
             depots=[depots[s] for s in fr.stockpiles],
             rec=rec,

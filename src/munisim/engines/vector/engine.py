@@ -23,6 +23,7 @@ from munisim.config.scenario import Scenario
 from munisim.model.inputs import BlockInputs, TransferInputs, build_block
 from munisim.model.outputs import STOCKPILE_VARS, Recording, Trajectories
 from munisim.model.rationing import rationed_target_array
+from munisim.model.schedules import RateSchedule
 from munisim.rng import REPLICATE_BLOCK
 
 __all__ = ["run_vector", "run_blocks", "DEFAULT_CHUNK_REPLICATES"]
@@ -112,7 +113,7 @@ def run_blocks(blocks: list[BlockInputs], lanes: slice, recording: Recording | N
     # Factories.
     fac = []
     for i, f in enumerate(first.factories):
-        rate = cat_t(lambda b, i=i: b.factories[i].rate)
+        rate = RateSchedule.concat([b.factories[i].rate for b in blocks], lanes).rows()
         avail = None if f.avail is None else cat_t(lambda b, i=i: b.factories[i].avail)
         lot = cat(lambda b, i=i: b.factories[i].lot_days)
         fac.append((f.id, sp_index[f.stockpile], rate, avail, lot, bool((lot == 1).all())))
@@ -160,8 +161,9 @@ def run_blocks(blocks: list[BlockInputs], lanes: slice, recording: Recording | N
         tiers = [(cat(lambda b, i=i, k=k: b.fronts[i].tiers[k][0]), cat(lambda b, i=i, k=k: b.fronts[i].tiers[k][1]))
                  for k in range(len(fr.tiers))]
         loosest = np.max([below for below, _ in tiers], axis=0) if tiers else None
+        expected = RateSchedule.concat([b.fronts[i].expected for b in blocks], lanes).rows() if tiers else None
         frs.append((fr.key, [sp_index[s] for s in fr.stockpiles], cat_t(lambda b, i=i: b.fronts[i].demand),
-                    cat_t(lambda b, i=i: b.fronts[i].expected), tiers, loosest))
+                    expected, tiers, loosest))
     f_fired = np.zeros((len(frs), T, R), dtype=np.int64)
     f_short = np.zeros((len(frs), T, R), dtype=np.int64)
 
@@ -170,12 +172,12 @@ def run_blocks(blocks: list[BlockInputs], lanes: slice, recording: Recording | N
         for i, (_fid, s, rate, avail, lot, every_day) in enumerate(fac):
             c = fcarry[i]
             c += rate[t] if avail is None else rate[t] * avail[t]
-            n = np.floor(c)
+            n = c.astype(np.int64)  # the carry is never negative, so truncation is floor
             c -= n
             if every_day:
-                out = n.astype(np.int64)
+                out = n
             else:
-                fheld[i] += n.astype(np.int64)
+                fheld[i] += n
                 out = np.where((t + 1) % lot == 0, fheld[i], 0)
                 fheld[i] -= out
             into[s][s] += out
@@ -263,11 +265,11 @@ def run_blocks(blocks: list[BlockInputs], lanes: slice, recording: Recording | N
                 for s in sps[1:]:
                     available += stock[s]
             # No tier can apply where stock covers the loosest threshold in every lane.
-            if tiers and (available < loosest * expected[t]).any():
-                target = rationed_target_array(available, expected[t], d, tiers)
+            if tiers and (available < loosest * (lam := expected[t])).any():
+                target = rationed_target_array(available, lam, d, tiers)
             else:
                 target = d
-            fired = np.minimum(target, available)
+            fired = np.minimum(target, available, out=f_fired[k, t])
             if len(sps) == 1:
                 stock[sps[0]] -= fired
                 r_fired[row_of[sps[0]], t] += fired
@@ -278,8 +280,7 @@ def run_blocks(blocks: list[BlockInputs], lanes: slice, recording: Recording | N
                     stock[s] -= take
                     r_fired[row_of[s], t] += take
                     need -= take
-            f_fired[k, t] = fired
-            f_short[k, t] = target - fired
+            np.subtract(target, fired, out=f_short[k, t])
         # 6. Record.
         if identity:
             r_stock[:, t] = stock
