@@ -37,13 +37,15 @@ def _bad_input(lines: list[str]) -> NoReturn:
 
 @contextmanager
 def _errors() -> Iterator[None]:
+    from munisim.experiments.executors import DaskMissingError
+    from munisim.experiments.store import ResumeMismatchError
     from munisim.io import OutputExistsError
 
     try:
         yield
     except ScenarioError as exc:
         _bad_input([str(p) for p in exc.problems])
-    except (SimulationError, OutputExistsError) as exc:
+    except (SimulationError, OutputExistsError, ResumeMismatchError, DaskMissingError) as exc:
         _bad_input([f"error: {exc}"])
     except KeyboardInterrupt:
         err.print("interrupted; nothing was written", markup=False)
@@ -177,6 +179,119 @@ def run(scenario: Path, replicates: int | None, seed: int, engine: str, out_dir:
         kept = "" if result.replicates == n else f" (daily series of the first {result.replicates:,})"
         out.print(f"engine {engine}: {n:,} replicates in {result.meta['seconds']:.2f} s{kept}; wrote {written}/",
                   markup=False)
+
+
+def _sweep_progress() -> tuple[Callable[[int, int], None], Callable[[], None]]:
+    state: dict[str, Any] = {"bar": None}
+
+    def update(done: int, total: int) -> None:
+        if state["bar"] is None:
+            state["bar"] = Progress(TextColumn("samples"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                                    TextColumn("eta"), TimeRemainingColumn(), console=err, transient=True,
+                                    disable=not err.is_terminal)
+            state["bar"].start()
+            state["task"] = state["bar"].add_task("sweep", total=total)
+        state["bar"].update(state["task"], completed=done)
+
+    def close() -> None:
+        if state["bar"] is not None:
+            state["bar"].stop()
+
+    return update, close
+
+
+def _sweep_options(fn: Callable[..., Any]) -> Callable[..., Any]:
+    opts = [
+        click.argument("experiment", type=click.Path(dir_okay=False, path_type=Path)),
+        click.option("--samples", type=click.IntRange(min=1), help="Design size (overrides the file)."),
+        click.option("--replicates", type=click.IntRange(min=1), help="Replicates per sample (overrides the file)."),
+        click.option("--workers", type=click.IntRange(min=1), default=1, show_default=True,
+                     help="Local worker processes."),
+        click.option("--scheduler", metavar="ADDRESS", help="dask.distributed scheduler, e.g. tcp://HOST:8786."),
+        click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path),
+                     help="Output directory [default: sweeps/<experiment name>/]."),
+        click.option("--resume", is_flag=True, help="Run only the chunks missing from --out."),
+    ]
+    for opt in reversed(opts):
+        fn = opt(fn)
+    return fn
+
+
+def _finish_line(result: Any, written: Path) -> None:
+    meta = result.meta
+    rate = meta["samples"] / meta["seconds"] if meta["seconds"] > 0 else float("inf")
+    reused = f", {meta['chunks_reused']} chunks reused" if meta["chunks_reused"] else ""
+    out.print(f"{meta['samples']:,} samples ({result.experiment.replicates:,} replicates each), "
+              f"{meta['failures']:,} failed{reused}, in {meta['seconds']:.1f} s ({rate:,.1f} samples/s); "
+              f"wrote {written}/", markup=False)
+    if meta["failures"]:
+        for sample, error in list(result.failures.items())[:5]:
+            err.print(f"sample {sample}: {error.splitlines()[0]}", markup=False)
+        if meta["failures"] > 5:
+            err.print(f"... {meta['failures'] - 5} more in samples.parquet (column 'error')", markup=False)
+
+
+@main.command()
+@_sweep_options
+@click.option("--retry-failed", is_flag=True, help="Rerun the chunks of --out that hold failed samples.")
+def sweep(experiment: Path, samples: int | None, replicates: int | None, workers: int, scheduler: str | None,
+          out_dir: Path | None, resume: bool, retry_failed: bool) -> None:
+    """Run EXPERIMENT's design; write samples.parquet, manifest.json and charts."""
+    from munisim.config.experiment_loader import load_experiment
+    from munisim.experiments.sweep import sweep as run_sweep
+    from munisim.report.sweep_dir import write_sweep
+
+    with _errors():
+        spec = load_experiment(experiment)
+        target = out_dir or Path("sweeps") / spec.experiment.name
+        update, close = _sweep_progress()
+        try:
+            result = run_sweep(spec, samples=samples, replicates=replicates, workers=workers, scheduler=scheduler,
+                               out=target, resume=resume, retry_failed=retry_failed, progress=update)
+        finally:
+            close()
+        write_sweep(result, target, experiment_file=str(experiment))
+        _finish_line(result, target)
+
+
+@main.command()
+@_sweep_options
+@click.option("--method", type=click.Choice(["sobol", "morris"]), default="sobol", show_default=True,
+              help="sobol: first- and total-order indices (Saltelli design); morris: mu* and sigma.")
+def sensitivity(experiment: Path, samples: int | None, replicates: int | None, workers: int, scheduler: str | None,
+                out_dir: Path | None, resume: bool, method: str) -> None:
+    """Sensitivity indices of EXPERIMENT's outcomes to its factors; writes sensitivity.json and charts."""
+    from munisim.analysis.sensitivity import sensitivity as run_sensitivity
+    from munisim.config.experiment_loader import load_experiment
+    from munisim.report.sweep_dir import write_sweep
+
+    with _errors():
+        spec = load_experiment(experiment)
+        target = out_dir or Path("sweeps") / f"{spec.experiment.name}-{method}"
+        update, close = _sweep_progress()
+        try:
+            result, indices = run_sensitivity(spec, method=method, samples=samples, replicates=replicates,
+                                              workers=workers, scheduler=scheduler, out=target, resume=resume,
+                                              progress=update)
+        finally:
+            close()
+        write_sweep(result, target, experiment_file=str(experiment), indices=indices, method=method)
+        table = Table(title=f"{spec.experiment.name}: {method} sensitivity", title_justify="left")
+        table.add_column("outcome")
+        table.add_column("factor")
+        keys = ("S1", "ST") if method == "sobol" else ("mu_star", "sigma")
+        for k in keys:
+            table.add_column(k, justify="right")
+        for col, per in indices.items():
+            if "error" in per:
+                table.add_row(col, "—", *["n/a"] * len(keys))
+                continue
+            for factor, vals in per.items():
+                cells = [f"{vals[k]:.3g} ± {vals[k + '_conf']:.2g}" if k + "_conf" in vals else f"{vals[k]:.3g}"
+                         for k in keys]
+                table.add_row(col, factor, *cells)
+        out.print(table)
+        _finish_line(result, target)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -221,8 +221,13 @@ def load_figures(paths: Sequence[str | Path]) -> FigureSet:
     return result if result is not None else FigureSet(figures={})
 
 
-def scenario_from_located(doc: Located, base_dir: Path | None, overridden: set[KeyPath] = frozenset()) -> Scenario:  # type: ignore[assignment]
-    """Validate a parsed document into a :class:`Scenario` (see :func:`load_scenario`)."""
+def scenario_from_located(doc: Located, base_dir: Path | None, overridden: set[KeyPath] = frozenset(),  # type: ignore[assignment]
+                          *, figure_ids: set[str] | None = None) -> Scenario:
+    """Validate a parsed document into a :class:`Scenario` (see :func:`load_scenario`).
+
+    ``figure_ids``, when given, are the known figure ids (the figures files
+    are then not read: used where they are not at hand, e.g. on sweep workers).
+    """
     if not isinstance(doc.data, dict):
         raise ScenarioError([doc.problem((), "expected a mapping of scenario keys (name, start, end, munitions, ...)")])
     try:
@@ -230,8 +235,7 @@ def scenario_from_located(doc: Located, base_dir: Path | None, overridden: set[K
     except ValidationError as exc:
         raise ScenarioError(sorted(_problems_from_validation(exc, doc, Scenario, set(overridden)),
                                    key=_sort_key)) from None
-    figure_ids: set[str] | None = None
-    if scenario.figures:
+    if figure_ids is None and scenario.figures:
         paths = []
         for i, rel in enumerate(scenario.figures):
             p = (base_dir / rel) if base_dir is not None else Path(rel)
@@ -242,7 +246,8 @@ def scenario_from_located(doc: Located, base_dir: Path | None, overridden: set[K
                                                  "expected a path relative to the scenario file")])
             paths.append(p)
         figure_ids = set(load_figures(paths).figures)
-    problems = [_locate(doc, path, msg, False, set(overridden)) for path, msg in check_scenario(scenario, figure_ids)]
+    known = figure_ids if scenario.figures else None
+    problems = [_locate(doc, path, msg, False, set(overridden)) for path, msg in check_scenario(scenario, known)]
     if problems:
         raise ScenarioError(sorted(problems, key=_sort_key))
     return scenario

@@ -29,6 +29,7 @@ __all__ = [
     "FrontInputs",
     "BlockInputs",
     "build_block",
+    "structure",
 ]
 
 
@@ -258,3 +259,21 @@ def build_block(scenario: Scenario, seed: int, block: int) -> BlockInputs:
     transfers = [_transfer(tid, s.transfers[tid], s, seed, block) for tid in sorted(s.transfers)]
     fronts = [fi for fid in sorted(s.fronts) for fi in _fronts(fid, s.fronts[fid], s, seed, block)]
     return BlockInputs(block, s.n_days, tuple(stockpiles), tuple(factories), tuple(transfers), tuple(fronts))
+
+
+def structure(b: BlockInputs) -> tuple[object, ...]:
+    """What must be equal for blocks to be simulated together (everything but the values).
+
+    Blocks of different scenarios (e.g. sweep samples) with the same structure
+    can share one vectorised run, each lane keeping its own values.
+    """
+    return (
+        b.n_days,
+        tuple((s.id, s.side, s.munition, s.capacity is None) for s in b.stockpiles),
+        tuple((f.id, f.stockpile, f.rate.days, f.rate.interpolation, f.rate.unit_days,
+               None if f.avail is None else f.avail.dtype.str) for f in b.factories),
+        tuple((t.id, t.source, t.dest, tuple((r.start, r.end) for r in t.recurring),
+               tuple(p.day for p in t.packages), t.share is None, t.suspended.tobytes()) for t in b.transfers),
+        tuple((f.key, f.stockpiles, f.expected.days, f.expected.interpolation, f.expected.unit_days, len(f.tiers))
+              for f in b.fronts),
+    )

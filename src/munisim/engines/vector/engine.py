@@ -58,7 +58,7 @@ def _may_dispatch(tr: TransferInputs, T: int) -> np.ndarray:
     return days & ~tr.suspended
 
 
-def run_blocks(blocks: list[BlockInputs], lanes: slice, recording: Recording | None = None) -> Trajectories:
+def run_blocks(blocks: list[BlockInputs], lanes: slice | np.ndarray, recording: Recording | None = None) -> Trajectories:
     """Simulate the lanes ``lanes`` of the concatenated ``blocks``.
 
     Parameters

@@ -1,0 +1,1 @@
+"""Sweeps over scenario inputs: designs, factor application, chunked execution, resume."""
