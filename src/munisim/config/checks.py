@@ -135,15 +135,21 @@ def check_scenario(s: Scenario, figure_ids: set[str] | None) -> list[tuple[KeyPa
                      f"{s.start}..{s.end}; expected a date inside it"))
     for fr_id, fr in s.fronts.items():
         base = ("fronts", fr_id)
-        if (m := _ref("side", fr.side, s.sides)) is not None:
-            add((base + ("side",), m))
+        side_ok = (m := _ref("side", fr.side, s.sides)) is None
+        if not side_ok:
+            add((base + ("side",), m or ""))
         good: list[str] = []
+        bad_entry = False  # an unknown or foreign stockpile was reported: skip the munition check below
         for i, sp in enumerate(fr.draws_from):
             if (m := _ref("stockpile", sp, s.stockpiles)) is not None:
                 add((base + ("draws_from", i), m))
+                bad_entry = True
+            elif not side_ok:
+                pass  # the unknown side is reported once; do not repeat it for each stockpile
             elif s.stockpiles[sp].side != fr.side:
                 add((base + ("draws_from", i), f"stockpile {sp!r} belongs to {s.stockpiles[sp].side!r}, not to "
                      f"{fr.side!r}; a front draws only on its own side's stockpiles"))
+                bad_entry = True
             else:
                 good.append(sp)
             if fr.draws_from.count(sp) > 1 and fr.draws_from.index(sp) != i:
@@ -151,7 +157,7 @@ def check_scenario(s: Scenario, figure_ids: set[str] | None) -> list[tuple[KeyPa
         for mun in fr.demand:
             if (m := _ref("munition", mun, s.munitions)) is not None:
                 add((base + ("demand", mun), m))
-            elif not any(s.stockpiles[sp].munition == mun for sp in good):
+            elif side_ok and not bad_entry and not any(s.stockpiles[sp].munition == mun for sp in good):
                 add((base + ("demand", mun), f"no stockpile in draws_from holds {mun!r}; expected at least one"))
     # Value bounds and provenance.
     for path, value in iter_values(s):

@@ -20,7 +20,7 @@ from pydantic import BaseModel, ValidationError
 
 from munisim.config.checks import check_scenario, did_you_mean
 from munisim.config.figures import FigureSet
-from munisim.config.scenario import Scenario
+from munisim.config.scenario import InvalidId, Scenario
 from munisim.config.values import DIST_TAGS
 from munisim.config.yamlload import KeyPath, Located, format_path, load_yaml, parse_yaml
 from munisim.errors import Problem, ScenarioError
@@ -187,6 +187,12 @@ def _problems_from_validation(exc: ValidationError, doc: Located, root: type[Bas
     for err in exc.errors():
         loc = _clean_loc(err["loc"])
         message, at_key = _message(err, loc, root)
+        bad = (err.get("ctx") or {}).get("error")
+        if isinstance(bad, InvalidId) and loc + (bad.key,) in doc.key_marks:
+            # The error is on the whole mapping (e.g. 'factories'); point at the line of the bad id itself.
+            line, col = doc.key_marks[loc + (bad.key,)]
+            problems.append(Problem(doc.file, line, col, format_path(loc), message))
+            continue
         problems.append(_locate(doc, loc, message, at_key, overridden))
     return problems
 

@@ -62,12 +62,25 @@ class _Model(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False, validate_default=True)
 
 
+_SINGULAR = {"munitions": "munition", "sides": "side", "stockpiles": "stockpile", "factories": "factory",
+             "transfers": "transfer", "fronts": "front"}
+
+
+class InvalidId(ValueError):
+    """An entity id that is not valid; ``key`` is the id, so the loader can point at its line."""
+
+    def __init__(self, message: str, key: str) -> None:
+        super().__init__(message)
+        self.key = key
+
+
 def _check_ids(mapping: dict[str, Any], what: str) -> dict[str, Any]:
     for key in mapping:
         if not _ID.match(key):
-            raise ValueError(
+            raise InvalidId(
                 f"{what} id {key!r} is not valid; expected letters, digits, '_', '-' or '.', "
-                "starting with a letter or digit"
+                "starting with a letter or digit",
+                key,
             )
     return mapping
 
@@ -299,7 +312,7 @@ class Scenario(_Model):
         return v
 
     _ids = field_validator("munitions", "sides", "stockpiles", "factories", "transfers", "fronts")(
-        classmethod(lambda cls, v, info: _check_ids(v, info.field_name.rstrip("s")))
+        classmethod(lambda cls, v, info: _check_ids(v, _SINGULAR[info.field_name]))
     )
 
     @field_validator("end")

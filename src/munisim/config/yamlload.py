@@ -59,6 +59,48 @@ def format_path(path: KeyPath) -> str:
     return out
 
 
+def _show_tag(tag: str) -> str:
+    """``tag:yaml.org,2002:python/object`` -> ``!!python/object`` (as the user wrote it)."""
+    prefix = "tag:yaml.org,2002:"
+    return "!!" + tag[len(prefix):] if tag.startswith(prefix) else tag
+
+
+def _expanded_size(root: yaml.Node, file: str) -> int:
+    """Number of value nodes ``root`` expands to once aliases are copied, capped just above MAX_NODES.
+
+    Aliased nodes are shared in the composed graph, so a memo makes this cost
+    the number of distinct nodes: an alias bomb is caught before it is expanded.
+    """
+    memo: dict[int, int] = {}
+    active: set[int] = set()
+
+    def size(node: yaml.Node) -> int:
+        key = id(node)
+        if key in memo:
+            return memo[key]
+        if key in active:
+            raise ScenarioError([Problem(file, node.start_mark.line + 1, node.start_mark.column + 1, "",
+                                         "an alias refers to the node that contains it (a recursive alias); "
+                                         "expected plain values")])
+        active.add(key)
+        if isinstance(node, yaml.SequenceNode):
+            children = list(node.value)
+        elif isinstance(node, yaml.MappingNode):
+            children = [value for _, value in node.value]
+        else:
+            children = []
+        total = 1
+        for child in children:
+            total += size(child)
+            if total > MAX_NODES:
+                break
+        active.discard(key)
+        memo[key] = total
+        return total
+
+    return size(root)
+
+
 @dataclass
 class Located:
     """A parsed YAML document and the position of each of its nodes.
@@ -126,13 +168,13 @@ class _Builder:
             return None
         self.loc.value_marks.setdefault(path, (node.start_mark.line + 1, node.start_mark.column + 1))
         if node.tag not in _SAFE_TAGS:
-            self._err(node, path, f"YAML tag {node.tag!r} is not allowed; expected plain YAML values")
+            self._err(node, path, f"YAML tag {_show_tag(node.tag)!r} is not allowed; expected plain YAML values")
             return None
         if isinstance(node, yaml.ScalarNode):
             try:
                 return self.constructor.construct_object(node, deep=True)
-            except yaml.YAMLError as exc:
-                self._err(node, path, f"cannot read value {node.value!r}: {getattr(exc, 'problem', exc)}")
+            except (yaml.YAMLError, ValueError, OverflowError) as exc:  # e.g. 2024-02-30: "day is out of range"
+                self._err(node, path, f"cannot read value {node.value!r}: {getattr(exc, 'problem', None) or exc}")
                 return None
         if isinstance(node, yaml.SequenceNode):
             return [self.build(child, path + (i,), depth + 1) for i, child in enumerate(node.value)]
@@ -144,8 +186,9 @@ class _Builder:
             if not isinstance(key_node, yaml.ScalarNode) or key_node.tag not in _SAFE_TAGS:
                 self._err(key_node, path, "mapping keys must be plain scalars")
                 continue
-            key = self.constructor.construct_object(key_node)
-            key = str(key) if not isinstance(key, str) else key
+            # Keys are ids and field names: keep the text as written, so that `no:` or
+            # `0x1F:` stay 'no' and '0x1F' instead of becoming 'False' and '31'.
+            key = str(key_node.value)
             child = path + (key,)
             if key in out:
                 self._err(key_node, child, f"duplicate key {key!r}; each key may appear once")
@@ -172,7 +215,13 @@ def parse_yaml(text: str, file: str = "<string>") -> Located:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else None
         col = mark.column + 1 if mark else None
-        raise ScenarioError([Problem(file, line, col, "", f"YAML syntax error: {exc.problem or exc}")]) from None
+        message = str(exc.problem or exc)
+        if exc.context and exc.context_mark and exc.problem_mark:
+            # e.g. "while parsing a flow mapping starting at line 18, column 9; expected ',' or '}', but got '{'"
+            cm = exc.context_mark
+            message = (f"{exc.context} starting at line {cm.line + 1}, column {cm.column + 1}; "
+                       f"{message.removeprefix('but ')}")
+        raise ScenarioError([Problem(file, line, col, "", f"YAML syntax error: {message}")]) from None
     except yaml.YAMLError as exc:  # e.g. "expected a single document"
         raise ScenarioError([Problem(file, None, None, "", f"YAML error: {exc}")]) from None
     except RecursionError:
@@ -181,6 +230,13 @@ def parse_yaml(text: str, file: str = "<string>") -> Located:
     if node is None:
         builder.loc.data = None
         return builder.loc
+    try:
+        too_big = _expanded_size(node, file) > MAX_NODES
+    except RecursionError:
+        raise ScenarioError([Problem(file, None, None, "", "nesting too deep; expected a flat scenario file")]) from None
+    if too_big:
+        raise ScenarioError([Problem(file, None, None, "", f"document expands to more than {MAX_NODES:,} nodes "
+                                     "(an alias bomb?); expected a plain scenario file")])
     builder.loc.data = builder.build(node, ())
     if builder.problems:
         raise ScenarioError(builder.problems)
