@@ -129,30 +129,37 @@ class RunResult:
         day) holds internal moves still on the way.  Then, cumulatively,
         ``initial + produced + received = fired + lost + shipped_out + refused
         + stock + in_transit``.  ``demanded`` and ``shortfall`` sum fronts.
+        The result may be the stored array itself: do not modify it.
         """
         R, T = self.replicates, self.trajectories.n_days
-        total = np.zeros((R, T), dtype=np.int64)
         ser = self.trajectories.series
+        plus: list[np.ndarray] = []
+        minus: list[np.ndarray] = []
         if variable in STOCKPILE_VARS:
-            for key in self._stock_keys(side, munition):
-                total += ser[key + (variable,)]
+            plus = [ser[key + (variable,)] for key in self._stock_keys(side, munition)]
             # Moves between the selected stockpiles are neither received nor shipped out.
             if variable in ("received", "shipped_out"):
-                for tid in self._internal_transfers(side, munition):
-                    total -= ser[("transfer", tid, "arrived" if variable == "received" else "dispatched")]
+                minus = [ser[("transfer", tid, "arrived" if variable == "received" else "dispatched")]
+                         for tid in self._internal_transfers(side, munition)]
         elif variable == "in_transit":
+            total = np.zeros((R, T), dtype=np.int64)
             for tid in self._internal_transfers(side, munition):
                 total += ser[("transfer", tid, "dispatched")] - ser[("transfer", tid, "arrived")]
-            np.cumsum(total, axis=1, out=total)
+            return np.cumsum(total, axis=1, out=total)
         elif variable in ("demanded", "shortfall"):
             for fid, fr in self.scenario.fronts.items():
                 if side is not None and fr.side != side:
                     continue
-                for mun in fr.demand:
-                    if munition is None or mun == munition:
-                        total += self.trajectories.series[("front", f"{fid}/{mun}", variable)]
+                plus += [ser[("front", f"{fid}/{m}", variable)] for m in fr.demand if munition is None or m == munition]
         else:
             raise KeyError(f"unknown variable {variable!r}; expected one of {', '.join(SIDE_VARIABLES)}")
+        if len(plus) == 1 and not minus:
+            return plus[0]  # a read-only view of the stored series: no copy
+        total = np.zeros((R, T), dtype=np.int64)
+        for arr in plus:
+            total += arr
+        for arr in minus:
+            total -= arr
         return total
 
     def _stockpiles(self, side: str | None, munition: str | None) -> list[str]:

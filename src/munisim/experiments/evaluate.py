@@ -156,8 +156,9 @@ def evaluate(task: SweepTask) -> pd.DataFrame:
 def _run_batch(batch: list[tuple[int, Scenario, list[BlockInputs]]], exp: Experiment,
                rows: dict[int, dict[str, Any]], nb: int) -> None:
     R = exp.replicates
-    width = nb * REPLICATE_BLOCK
-    lanes = np.concatenate([i * width + np.arange(R) for i in range(len(batch))])
+    # Each sample keeps replicates 0..R-1: whole blocks, then part of its last block.
+    own = [slice(0, REPLICATE_BLOCK)] * (nb - 1) + [slice(0, R - (nb - 1) * REPLICATE_BLOCK)]
+    lanes = own * len(batch)
     blocks = [b for _idx, _s, bs in batch for b in bs]
     first = batch[0][1]
     traj = run_blocks(blocks, lanes, side_recording(first))

@@ -84,10 +84,11 @@ class RateSchedule:
         return RateRows(self)
 
     @staticmethod
-    def concat(parts: Sequence[RateSchedule], lanes: slice = slice(None)) -> RateSchedule:
-        """The same schedule over the lanes of several blocks (then ``lanes`` of them)."""
+    def concat(parts: Sequence[RateSchedule], lanes: Sequence[slice] | None = None) -> RateSchedule:
+        """The same schedule over the lanes of several blocks (``lanes[i]`` of part ``i``)."""
         first = parts[0]
-        values = np.concatenate([p.values for p in parts], axis=1)[:, lanes]
+        sel = lanes if lanes is not None else [slice(None)] * len(parts)
+        values = np.concatenate([p.values[:, sl] for p, sl in zip(parts, sel)], axis=1)
         return RateSchedule(first.days, values, first.n_days, first.unit_days, first.interpolation)
 
 

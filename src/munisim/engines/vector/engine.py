@@ -15,7 +15,7 @@ which a transfer can neither dispatch nor receive are skipped for it.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 import numpy as np
 
@@ -58,15 +58,29 @@ def _may_dispatch(tr: TransferInputs, T: int) -> np.ndarray:
     return days & ~tr.suspended
 
 
-def run_blocks(blocks: list[BlockInputs], lanes: slice | np.ndarray, recording: Recording | None = None) -> Trajectories:
+def _per_block(lanes: slice | Sequence[slice], n_blocks: int) -> list[slice]:
+    """Lanes to keep of each block: from a slice over the concatenated lanes, or given per block."""
+    if not isinstance(lanes, slice):
+        return list(lanes)
+    lo, hi, _ = lanes.indices(n_blocks * REPLICATE_BLOCK)
+    out = []
+    for b in range(n_blocks):
+        start = b * REPLICATE_BLOCK
+        out.append(slice(min(max(lo - start, 0), REPLICATE_BLOCK), min(max(hi - start, 0), REPLICATE_BLOCK)))
+    return out
+
+
+def run_blocks(blocks: list[BlockInputs], lanes: slice | Sequence[slice],
+               recording: Recording | None = None) -> Trajectories:
     """Simulate the lanes ``lanes`` of the concatenated ``blocks``.
 
     Parameters
     ----------
     blocks : list of BlockInputs
         Consecutive replicate blocks.
-    lanes : slice
-        Which of the ``len(blocks) * REPLICATE_BLOCK`` concatenated lanes to keep.
+    lanes : slice or sequence of slice
+        Which of the ``len(blocks) * REPLICATE_BLOCK`` concatenated lanes to
+        keep, or one slice per block (lanes of that block to keep).
     recording : Recording, optional
         What to record; every entity when omitted.
 
@@ -79,12 +93,17 @@ def run_blocks(blocks: list[BlockInputs], lanes: slice | np.ndarray, recording: 
     T = first.n_days
     rec_spec = recording or Recording.entities()
 
+    per_block = _per_block(lanes, len(blocks))
+
     def cat(get: Callable[[BlockInputs], np.ndarray]) -> np.ndarray:
-        return np.concatenate([get(b) for b in blocks], axis=0)[lanes]
+        return np.concatenate([get(b)[sl] for b, sl in zip(blocks, per_block)], axis=0)
 
     def cat_t(get: Callable[[BlockInputs], np.ndarray]) -> np.ndarray:
         """Day-major (T, B) inputs of every block as one (T, R) array."""
-        return np.concatenate([get(b) for b in blocks], axis=1)[:, lanes]
+        return np.concatenate([get(b)[:, sl] for b, sl in zip(blocks, per_block)], axis=1)
+
+    def cat_schedule(get: Callable[[BlockInputs], RateSchedule]) -> RateSchedule:
+        return RateSchedule.concat([get(b) for b in blocks], per_block)
 
     # Stockpiles, and the record rows they add up into.
     sp_ids = [sp.id for sp in first.stockpiles]
@@ -113,7 +132,7 @@ def run_blocks(blocks: list[BlockInputs], lanes: slice | np.ndarray, recording: 
     # Factories.
     fac = []
     for i, f in enumerate(first.factories):
-        rate = RateSchedule.concat([b.factories[i].rate for b in blocks], lanes).rows()
+        rate = cat_schedule(lambda b, i=i: b.factories[i].rate).rows()
         avail = None if f.avail is None else cat_t(lambda b, i=i: b.factories[i].avail)
         lot = cat(lambda b, i=i: b.factories[i].lot_days)
         fac.append((f.id, sp_index[f.stockpile], rate, avail, lot, bool((lot == 1).all())))
@@ -161,7 +180,7 @@ def run_blocks(blocks: list[BlockInputs], lanes: slice | np.ndarray, recording: 
         tiers = [(cat(lambda b, i=i, k=k: b.fronts[i].tiers[k][0]), cat(lambda b, i=i, k=k: b.fronts[i].tiers[k][1]))
                  for k in range(len(fr.tiers))]
         loosest = np.max([below for below, _ in tiers], axis=0) if tiers else None
-        expected = RateSchedule.concat([b.fronts[i].expected for b in blocks], lanes).rows() if tiers else None
+        expected = cat_schedule(lambda b, i=i: b.fronts[i].expected).rows() if tiers else None
         frs.append((fr.key, [sp_index[s] for s in fr.stockpiles], cat_t(lambda b, i=i: b.fronts[i].demand),
                     expected, tiers, loosest))
     f_fired = np.zeros((len(frs), T, R), dtype=np.int64)
