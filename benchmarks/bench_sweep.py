@@ -47,7 +47,13 @@ def draw_floor(samples: int) -> float:
     task = SweepTask(exp, spec.scenario_data, spec.figure_ids, tuple(names), (), values)
     scenarios = [_scenario(task, row) for row in values]
     nb = -(-exp.replicates // REPLICATE_BLOCK)
-    return timed(lambda: [build_block(s, exp.seed, b) for s in scenarios for b in range(nb)])
+
+    def run() -> None:
+        for s in scenarios:
+            for b in range(nb):
+                build_block(s, exp.seed, b)  # discarded at once: holding them all would exhaust memory
+
+    return timed(run)
 
 
 def dask_cluster() -> tuple[str, list[subprocess.Popen]]:  # type: ignore[type-arg]

@@ -5,7 +5,9 @@ The public API:
 - :func:`load_scenario` reads and validates a YAML scenario;
 - :func:`simulate` runs replicates on the SimPy reference engine (``"des"``)
   or the vectorised engine (``"vector"``) and returns a :class:`RunResult`;
-- :func:`write_run` writes a run directory (summary, series, charts, manifest).
+- :func:`write_run` writes a run directory (summary, series, charts, manifest);
+- :func:`sweep` and :func:`sensitivity` run an experiment's design
+  (docs/sweeps.md) and return ``(samples, outcomes)`` aligned on the sample index.
 """
 
 from munisim.config.loader import load_scenario
@@ -23,6 +25,14 @@ def __getattr__(name: str) -> object:
         from munisim.report.run_dir import write_run
 
         return write_run
+    if name == "sweep":
+        from munisim.experiments.sweep import sweep
+
+        return sweep
+    if name == "sensitivity":
+        from munisim.analysis.sensitivity import sensitivity
+
+        return sensitivity
     raise AttributeError(f"module 'munisim' has no attribute {name!r}")
 
 __all__ = [
@@ -32,7 +42,9 @@ __all__ = [
     "ScenarioError",
     "SimulationError",
     "load_scenario",
+    "sensitivity",
     "simulate",
+    "sweep",
     "write_run",
     "__version__",
 ]

@@ -167,3 +167,11 @@ def test_killed_sweep_resumes_to_the_same_result(tmp_path: Path) -> None:
     resumed = sweep(exp, samples=200, replicates=40, out=out, resume=True)
     assert resumed.meta["chunks_reused"] == done
     same(sweep(exp, samples=200, replicates=40), resumed)
+
+
+def test_shipped_experiment_validates_and_runs_small(tmp_path: Path) -> None:
+    path = HERE.parents[1] / "experiments" / "ru-production.yaml"
+    spec = load_experiment(path)
+    assert set(spec.experiment.factors) == {"ru_2025_rate", "dprk_supply", "eu_delay_days"}
+    samples, outcomes = sweep(spec, samples=3, replicates=2)
+    assert (outcomes["error"] == "").all() and len(samples) == 3
