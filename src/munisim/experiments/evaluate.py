@@ -31,7 +31,7 @@ from munisim.rng import REPLICATE_BLOCK
 __all__ = ["SweepTask", "evaluate", "outcome_stats", "MAX_BATCH_LANES"]
 
 #: Most lanes simulated together in one vectorised batch (bounds memory per worker).
-MAX_BATCH_LANES = 8192
+MAX_BATCH_LANES = 2048
 
 
 @dataclass(frozen=True)
