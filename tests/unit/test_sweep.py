@@ -175,3 +175,12 @@ def test_shipped_experiment_validates_and_runs_small(tmp_path: Path) -> None:
     assert set(spec.experiment.factors) == {"ru_2025_rate", "dprk_supply", "eu_delay_days"}
     samples, outcomes = sweep(spec, samples=3, replicates=2)
     assert (outcomes["error"] == "").all() and len(samples) == 3
+
+
+def test_des_and_vector_sweeps_agree(tmp_path: Path) -> None:
+    exp = tmp_path / "des.yaml"
+    exp.write_text(TOY.read_text().replace("replicates: 20", "replicates: 3\nengine: des")
+                   .replace("../../../benchmarks/toy.yaml", str(HERE.parents[1] / "benchmarks" / "toy.yaml")))
+    vec = tmp_path / "vec.yaml"
+    vec.write_text(exp.read_text().replace("engine: des", "engine: vector"))
+    same(sweep(exp, samples=4), sweep(vec, samples=4))
