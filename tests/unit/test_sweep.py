@@ -184,3 +184,14 @@ def test_des_and_vector_sweeps_agree(tmp_path: Path) -> None:
     vec = tmp_path / "vec.yaml"
     vec.write_text(exp.read_text().replace("engine: des", "engine: vector"))
     same(sweep(exp, samples=4), sweep(vec, samples=4))
+
+
+def test_compare_two_design_points_paired() -> None:
+    from munisim.analysis import compare_samples
+
+    samples, outcomes = sweep(TOY)
+    d = compare_samples(TOY, 0, 1, "red.share_met")
+    # The mean paired difference equals the difference of the sweep's means.
+    want = outcomes.loc[1, "red.share_met:mean"] - outcomes.loc[0, "red.share_met:mean"]
+    assert abs(d["mean"] - want) < 1e-12
+    assert d["low"] <= d["mean"] <= d["high"] and d["n"] == 20
