@@ -230,7 +230,7 @@ def _fronts(fid: str, fr: Front, s: Scenario, seed: int, block: int) -> list[Fro
         expected = _schedule(fr.demand[mun], p, ("demand", mun), s, fr.rate_unit, fr.interpolation)
         key = f"{fid}/{mun}"
         demand = _demand(expected.daily, p[("activity",)], fr,
-                         lambda: stream(seed, block, f"front:{key}", Purpose.NOISE))
+                         lambda key=key: stream(seed, block, f"front:{key}", Purpose.NOISE))
         sps = tuple(sp for sp in fr.draws_from if s.stockpiles[sp].munition == mun)
         out.append(FrontInputs(key, fid, fr.side, mun, sps, demand, expected, tiers))
     return out
