@@ -20,7 +20,7 @@ __all__ = ["REPLICATE_BLOCK", "Purpose", "component_key", "stream", "check_seed"
 
 #: Number of replicates that share one stream per component. Part of the
 #: definition of the random numbers: changing it changes every result.
-REPLICATE_BLOCK = 64
+REPLICATE_BLOCK = 100
 
 
 class Purpose(IntEnum):
