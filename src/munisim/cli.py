@@ -112,24 +112,23 @@ def _fmt(x: float) -> str:
 
 
 def _cell(stats: dict[str, float], fmt: Callable[[float], str] = _fmt) -> str:
-    return f"{fmt(stats['p50'])}  [{fmt(stats['p05'])} – {fmt(stats['p95'])}]"
+    return f"{fmt(stats['p50'])} [{fmt(stats['p05'])}–{fmt(stats['p95'])}]"
 
 
 def _summary_table(summary: dict[str, Any]) -> Table:
     sides = summary["sides"]
-    table = Table(title=f"{summary['scenario']} — {summary['start']} to {summary['end']}: median [90% interval] over "
-                        f"{summary['replicates']:,} replicates", title_justify="left")
+    table = Table(title=f"{summary['scenario']}, {summary['start']} to {summary['end']}",
+                  caption=f"rounds; median [90% interval] over {summary['replicates']:,} replicates",
+                  title_justify="left", caption_justify="left")
     table.add_column("")
     for side in sides.values():
-        table.add_column(side["name"], justify="right")
-    rows = [("produced", "produced (rounds)"), ("received", "received (rounds)"), ("fired", "fired (rounds)"),
-            ("demanded", "demanded (rounds)")]
-    for key, label in rows:
-        table.add_row(label, *[_cell(s[key]) for s in sides.values()])
-    table.add_row("share of demand met", *[_cell(s["share_met"], lambda x: f"{x:.0%}") for s in sides.values()])
-    table.add_row("final stock (rounds)", *[_cell(s["final_stock"]) for s in sides.values()])
-    table.add_row("first stock-out (median)",
-                  *[f"{s['first_stockout'] or 'none'}  ({s['stockout_share']:.0%} of runs)" for s in sides.values()])
+        table.add_column(side["name"], justify="right", no_wrap=True)
+    for key in ("produced", "received", "fired", "demanded"):
+        table.add_row(key, *[_cell(s[key]) for s in sides.values()])
+    table.add_row("demand met", *[_cell(s["share_met"], lambda x: f"{x:.0%}") for s in sides.values()])
+    table.add_row("final stock", *[_cell(s["final_stock"]) for s in sides.values()])
+    table.add_row("first stock-out",
+                  *[f"{s['first_stockout'] or 'none'} ({s['stockout_share']:.0%} of runs)" for s in sides.values()])
     return table
 
 
