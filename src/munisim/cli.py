@@ -133,10 +133,12 @@ def _summary_table(summary: dict[str, Any]) -> Table:
 
 
 def _crossover_lines(summary: dict[str, Any]) -> list[str]:
+    names = {sid: side["name"] for sid, side in summary["sides"].items()}
     lines = []
     for pair, c in summary["crossover"].items():
-        month = c["month"][:7] if c["month"] else "never (median)"
-        lines.append(f"crossover {pair}: first month {month}; happens in {c['share']:.0%} of replicates")
+        a, b = pair.split(" over ")
+        when = f"median first month {c['month'][:7]}" if c["month"] else "not in most replicates"
+        lines.append(f"{names[a]} out-produces {names[b]} in some month in {c['share']:.0%} of replicates; {when}")
     return lines
 
 
