@@ -64,7 +64,8 @@ def dask_cluster() -> tuple[str, list[subprocess.Popen]]:  # type: ignore[type-a
     address = f"tcp://127.0.0.1:{port}"
     procs = [subprocess.Popen([dask, "scheduler", "--host", "127.0.0.1", "--port", str(port), "--no-dashboard"],
                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)]
-    procs += [subprocess.Popen([dask, "worker", address, "--nthreads", "1", "--no-dashboard", "--host", "127.0.0.1"],
+    procs += [subprocess.Popen([dask, "worker", address, "--nthreads", "1", "--no-dashboard", "--no-nanny",
+                                "--host", "127.0.0.1"],
                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL) for _ in range(2)]
     import distributed
 
@@ -106,6 +107,11 @@ def main() -> None:
         finally:
             for p in procs:
                 p.terminate()
+            for p in procs:
+                try:
+                    p.wait(timeout=20)
+                except subprocess.TimeoutExpired:
+                    p.kill()
         chunks = -(-n // 250)
         print(f"  dask (scheduler + 2 workers on 127.0.0.1): {td:7.2f} s ({chunks} chunks); vs 2 local workers "
               f"{td / t2:.2f} x")

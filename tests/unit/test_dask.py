@@ -35,7 +35,7 @@ def cluster() -> Iterator[str]:
     procs = [subprocess.Popen(base + ["scheduler", "--host", "127.0.0.1", "--port", str(port), "--no-dashboard"],
                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)]
     for _ in range(2):
-        procs.append(subprocess.Popen(base + ["worker", address, "--nthreads", "1", "--no-dashboard",
+        procs.append(subprocess.Popen(base + ["worker", address, "--nthreads", "1", "--no-dashboard", "--no-nanny",
                                               "--host", "127.0.0.1"],
                                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
     try:
