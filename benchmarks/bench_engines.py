@@ -2,8 +2,8 @@
 
 Run from the repository root::
 
-    python benchmarks/bench_engines.py            # 5 rounds, full replicate counts (~3 min)
-    python benchmarks/bench_engines.py --quick    # 2 rounds, fewer replicates (~40 s)
+    python benchmarks/bench_engines.py            # 5 rounds, full replicate counts (~1 min)
+    python benchmarks/bench_engines.py --quick    # 2 rounds, fewer replicates (~15 s without memory)
     python benchmarks/bench_engines.py --skip-memory --json out.json
 
 In one process pinned to one core (where the OS allows it) it measures, as
@@ -12,8 +12,9 @@ medians over ``--rounds`` rounds:
 * replicate-days per second of the vector engine (``run_vector``) on the toy
   (``benchmarks/toy.yaml``: one factory with availability share 0.9 and daily
   uptime noise, one stockpile, one front with Poisson demand, 3 years; 4,096
-  replicates in one chunk) and on ``scenarios/baseline.yaml`` (1,024
-  replicates; skipped with a message if the file is missing);
+  replicates rounded up to whole replicate blocks, in one chunk) and on
+  ``scenarios/baseline.yaml`` (1,000 replicates, likewise rounded up; skipped
+  with a message if the file is missing);
 * the same for the SimPy engine (``run_des``, 64 / 20 replicates), its events
   per second and seconds per replicate, and the vector / SimPy ratio per
   replicate;
@@ -122,15 +123,19 @@ def machine() -> dict[str, Any]:
 
 #: (wall, cpu) seconds of every timed call, to tell a quiet run from a contended one.
 CLOCK = [0.0, 0.0]
+#: Kernel (system) CPU seconds of the last timed call: mostly page faults on fresh memory.
+LAST_SYS = [0.0]
 
 
 def timed(fn: Callable[[], Any]) -> float:
     """Wall seconds of ``fn()``; also adds wall and process CPU time to ``CLOCK``."""
+    r0 = resource.getrusage(resource.RUSAGE_SELF)
     c0, t0 = time.process_time(), time.perf_counter()
     fn()
     wall = time.perf_counter() - t0
     CLOCK[0] += wall
     CLOCK[1] += time.process_time() - c0
+    LAST_SYS[0] = resource.getrusage(resource.RUSAGE_SELF).ru_stime - r0.ru_stime
     return wall
 
 
@@ -165,7 +170,8 @@ def bench_scenario(label: str, path: Path, vec_reps: int, chunk: int, des_reps: 
             build_block(s, seed, b)  # each block dropped at once: the draws alone
 
     def floor_kept() -> None:
-        [build_block(s, seed, b) for b in range(n_blocks)]  # all kept alive, as run_vector holds them
+        kept = [build_block(s, seed, b) for b in range(n_blocks)]  # all alive at once, as run_vector holds them
+        del kept
 
     events = 0
 
@@ -173,20 +179,24 @@ def bench_scenario(label: str, path: Path, vec_reps: int, chunk: int, des_reps: 
         nonlocal events
         _, events = run_des(s, seed=seed, replicates=des_reps, recording=rec)
 
-    # Warm-up (imports, allocator, caches) outside the timed rounds.
-    run_vector(s, seed=seed, replicates=REPLICATE_BLOCK, recording=rec)
+    # Warm-up outside the timed rounds: imports, caches, and one full-size vector run so the
+    # first timed round does not also pay for growing the heap.
+    vector()
     run_des(s, seed=seed, replicates=1, recording=rec)
 
     t_vec: list[float] = []
     t_floor: list[float] = []
     t_kept: list[float] = []
+    sys_vec: list[float] = []
     for r in range(rounds):
         # Alternate the order so slow drift in background load hits both alike.
         if r % 2 == 0:
             t_floor.append(timed(floor))
             t_vec.append(timed(vector))
+            sys_vec.append(LAST_SYS[0])
         else:
             t_vec.append(timed(vector))
+            sys_vec.append(LAST_SYS[0])
             t_floor.append(timed(floor))
         t_kept.append(timed(floor_kept))
     t_des = [timed(des) for _ in range(rounds)]
@@ -197,9 +207,10 @@ def bench_scenario(label: str, path: Path, vec_reps: int, chunk: int, des_reps: 
     out = {
         "label": label, "path": str(path.relative_to(ROOT)), "days": T,
         "vector": {"replicates": vec_reps, "chunk_replicates": chunk, "seconds": v, "replicate_days_per_s": vec_rd,
-                   "s_per_replicate": v["median"] / vec_reps},
-        "floor": {"blocks": n_blocks, "seconds": f, "replicate_days_per_s": n_blocks * REPLICATE_BLOCK * T / f["median"],
-                  "kept_seconds": fk},
+                   "s_per_replicate": v["median"] / vec_reps,
+                   "kernel_seconds": statistics.median(sys_vec)},
+        "floor": {"blocks": n_blocks, "seconds": f, "kept_seconds": fk,
+                  "replicate_days_per_s": n_blocks * REPLICATE_BLOCK * T / f["median"]},
         "des": {"replicates": des_reps, "seconds": d, "replicate_days_per_s": des_rd, "events": events,
                 "events_per_s": events / d["median"], "s_per_replicate": d["median"] / des_reps},
         "vector_over_floor": v["median"] / f["median"],
@@ -210,7 +221,8 @@ def bench_scenario(label: str, path: Path, vec_reps: int, chunk: int, des_reps: 
     }
     print(f"\n== {label}: {out['path']}, {T:,} days")
     print(f"  vector  {vec_reps:>6,} replicates (chunk {chunk:,}): {spread(v)}  "
-          f"= {vec_rd / 1e6:6.2f} M replicate-days/s")
+          f"= {vec_rd / 1e6:6.2f} M replicate-days/s; "
+          f"kernel time {statistics.median(sys_vec):.3f} s (page faults on fresh arrays)")
     print(f"  floor   {n_blocks * REPLICATE_BLOCK:>6,} lanes, build_block x {n_blocks}:  {spread(f)}  "
           f"= {out['floor']['replicate_days_per_s'] / 1e6:6.2f} M replicate-days/s")
     print(f"  (floor with all {n_blocks} blocks kept alive, as run_vector holds them: {spread(fk)})")
@@ -254,7 +266,7 @@ def memory_child(path: str, replicates: int, seed: int, core: int) -> None:
 def bench_memory(path: Path, replicates: int, seed: int, core: int) -> dict[str, Any]:
     cmd = [sys.executable, str(Path(__file__).resolve()), "--memory-child", str(path), "--replicates",
            str(replicates), "--seed", str(seed), "--core", str(core)]
-    proc = subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT)
+    proc = subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT, check=False)
     if proc.returncode != 0:
         raise RuntimeError(f"memory run failed:\n{proc.stderr}")
     out = json.loads(proc.stdout.strip().splitlines()[-1])
@@ -263,7 +275,8 @@ def bench_memory(path: Path, replicates: int, seed: int, core: int) -> dict[str,
           f"+ summary() + quantiles(), own process")
     print(f"  {out['seconds']:.1f} s = {replicates * out['days'] / out['seconds'] / 1e6:.2f} M replicate-days/s; "
           f"peak RSS {out['peak_mib']:,.0f} MiB ({out['before_mib']:,.0f} MiB after imports and loading, "
-          f"{out['peak_mib'] - out['before_mib']:,.0f} MiB for the run); CPU {100 * out['cpu_seconds'] / out['seconds']:.0f} % of wall")
+          f"{out['peak_mib'] - out['before_mib']:,.0f} MiB for the run); "
+          f"CPU {100 * out['cpu_seconds'] / out['seconds']:.0f} % of wall")
     return out
 
 
@@ -320,6 +333,13 @@ def print_targets(toy: dict[str, Any], base: dict[str, Any] | None) -> list[dict
     return rows
 
 
+def whole_blocks(n: int) -> int:
+    """``n`` rounded up to whole replicate blocks."""
+    from munisim.rng import REPLICATE_BLOCK
+
+    return -(-n // REPLICATE_BLOCK) * REPLICATE_BLOCK
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -344,14 +364,21 @@ def main() -> None:
     m["pinning"] = pinned
     print(f"machine: {m['cpu']}, {m['cores']} cores, {pinned}")
     print(f"python {m['python']}, numpy {m['numpy']}, simpy {m['simpy']}; munisim at {m['commit']}")
-    print(f"{rounds} rounds per measurement, medians; seed {args.seed}")
+    from munisim.rng import REPLICATE_BLOCK
 
+    print(f"{rounds} rounds per measurement, medians; seed {args.seed}; replicate blocks of {REPLICATE_BLOCK}")
+    m["replicate_block"] = REPLICATE_BLOCK
+
+    # Whole replicate blocks in one chunk: a partial block or a leftover chunk would time
+    # lanes that are drawn but not kept, and the per-day overhead of a second, tiny chunk.
+    toy_reps = whole_blocks(2048 if args.quick else 4096)
     toy = bench_scenario("toy (1 factory, 1 stockpile, 1 front, Poisson demand)", TOY,
-                         vec_reps=2048 if args.quick else 4096, chunk=2048 if args.quick else 4096,
-                         des_reps=16 if args.quick else 64, rounds=rounds, seed=args.seed)
+                         vec_reps=toy_reps, chunk=toy_reps, des_reps=16 if args.quick else 64, rounds=rounds,
+                         seed=args.seed)
     base = None
     if BASELINE.exists():
-        base = bench_scenario("baseline", BASELINE, vec_reps=256 if args.quick else 1024, chunk=1024,
+        base_reps = whole_blocks(256 if args.quick else 1000)
+        base = bench_scenario("baseline", BASELINE, vec_reps=base_reps, chunk=base_reps,
                               des_reps=5 if args.quick else 20, rounds=rounds, seed=args.seed)
     else:
         print(f"\n== baseline: {BASELINE.relative_to(ROOT)} not found, skipped (memory run uses the toy)")

@@ -32,8 +32,9 @@ def values(draw: st.DrawFn, lo: float, hi: float, *, integer: bool = False) -> A
         return {"dist": kind, "low": a, "mode": (a + b) / 2, "high": b}
     if kind == "normal":
         return {"dist": "normal", "mean": (a + b) / 2, "sd": (b - a) / 4, "low": a, "high": b}
-    if lo == 0 and hi > 1.0 and b > 0:
-        return {"dist": "lognormal", "median": b / 2, "sigma": 0.3}  # support [0, inf): only where no upper bound
+    if lo == 0 and hi > 1.0:
+        # a median must be positive: at least 1 even when b is 0 or subnormal
+        return {"dist": "lognormal", "median": max(b / 2, 1.0), "sigma": 0.3}  # support [0, inf): only where no upper bound
     return {"dist": "uniform", "low": a, "high": b}
 
 

@@ -14,12 +14,13 @@ from munisim.engines import ENGINES
 from munisim.errors import SimulationError
 from munisim.model.outputs import Recording, Trajectories
 from munisim.results import RunResult, side_recording
-from munisim.rng import check_seed
+from munisim.rng import REPLICATE_BLOCK, check_seed
 
 __all__ = ["simulate", "DEFAULT_REPLICATES"]
 
-#: Replicates simulated together in large runs (memory per chunk grows with it).
-CHUNK_REPLICATES = 1024
+#: Replicates simulated together in large runs (memory per chunk grows with
+#: it): whole replicate blocks, so no chunk draws lanes it does not use.
+CHUNK_REPLICATES = 10 * REPLICATE_BLOCK
 
 #: Replicates run when none are asked for, by engine.
 DEFAULT_REPLICATES = {"des": 20, "vector": 1000}

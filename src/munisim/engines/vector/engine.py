@@ -29,7 +29,7 @@ from munisim.rng import REPLICATE_BLOCK
 __all__ = ["run_vector", "run_blocks", "DEFAULT_CHUNK_REPLICATES"]
 
 #: Replicates simulated together (rounded down to whole blocks, at least one block).
-DEFAULT_CHUNK_REPLICATES = 1024
+DEFAULT_CHUNK_REPLICATES = 10 * REPLICATE_BLOCK
 
 
 def _constant(x: np.ndarray) -> int | None:
