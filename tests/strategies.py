@@ -123,6 +123,45 @@ def scenarios(draw: st.DrawFn, *, max_days: int = 120) -> Scenario:
         fr["rationing"] = [{"below_days": draw(values(0, 30)), "fire_share": draw(values(0.0, 1.0))}
                            for _ in range(draw(st.integers(0, 2)))]
         fronts[f"{side}_front"] = fr
+    forces: dict[str, Any] = {}
+    engagements: dict[str, Any] = {}
+    if draw(st.booleans()):
+        for side in sides:
+            force: dict[str, Any] = {"side": side, "initial_strength": draw(values(0, 1000))}
+            items: list[dict[str, Any]] = []
+            for _ in range(draw(st.integers(0, 2))):
+                a = draw(st.integers(-10, n_days))
+                items.append({"start": _date(a), "end": _date(a + draw(st.integers(0, n_days))),
+                              "rate_per_day": draw(values(0, 30))})
+            for _ in range(draw(st.integers(0, 2))):
+                items.append({"date": _date(draw(st.integers(0, n_days - 1))), "amount": draw(values(0, 300))})
+            force["reinforcements"] = draw(st.permutations(items))
+            force["withdrawals"] = [{"date": _date(draw(st.integers(0, n_days - 1))), "amount": draw(values(0, 400))}
+                                    for _ in range(draw(st.integers(0, 1)))]
+            forces[f"{side}_army"] = force
+        law = draw(st.sampled_from(["square", "linear", "logarithmic", "general"]))
+        # Coefficients per day scaled to the law: linear-law losses grow with x * y.
+        hi = {"square": 0.05, "linear": 0.0001, "logarithmic": 0.05, "general": 0.001}[law]
+        eng: dict[str, Any] = {"x": "red_army", "y": "blue_army", "law": law,
+                               "a": draw(values(0.0, hi)), "b": draw(values(0.0, hi))}
+        if law == "general":
+            eng["p"] = draw(st.sampled_from([0.5, 1.0]))
+            eng["q"] = draw(st.sampled_from([0.0, 0.5, 1.0]))
+        if draw(st.booleans()):
+            a = draw(st.integers(-5, n_days))
+            eng["start"] = _date(a)
+            if draw(st.booleans()):
+                eng["end"] = _date(a + draw(st.integers(0, n_days)))
+        if draw(st.booleans()):
+            eng["breakpoint"] = {"x": draw(values(0.0, 0.9)), "y": draw(values(0.0, 0.9))}
+        fires: dict[str, Any] = {}
+        for role, side in (("x", "red"), ("y", "blue")):
+            if f"{side}_front" in fronts and draw(st.booleans()):
+                fires[role] = {"front": f"{side}_front", "floor": draw(values(0.0, 1.0)),
+                               "exponent": draw(values(0.0, 2.0))}
+        if fires:
+            eng["fires"] = fires
+        engagements["battle"] = eng
     data = {
         "name": "generated",
         "start": START.isoformat(),
@@ -133,6 +172,8 @@ def scenarios(draw: st.DrawFn, *, max_days: int = 120) -> Scenario:
         "factories": factories,
         "transfers": transfers,
         "fronts": fronts,
+        "forces": forces,
+        "engagements": engagements,
     }
     scenario = Scenario.model_validate(data)
     problems = check_scenario(scenario, None)

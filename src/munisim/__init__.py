@@ -7,7 +7,10 @@ The public API:
   or the vectorised engine (``"vector"``) and returns a :class:`RunResult`;
 - :func:`write_run` writes a run directory (summary, series, charts, manifest);
 - :func:`sweep` and :func:`sensitivity` run an experiment's design
-  (docs/sweeps.md) and return ``(samples, outcomes)`` aligned on the sample index.
+  (docs/sweeps.md) and return ``(samples, outcomes)`` aligned on the sample index;
+- :func:`lanchester` runs a standalone Lanchester battle and
+  :func:`fit_lanchester` fits its coefficients to data, returning a
+  :class:`LanchesterFit` (docs/attrition.md).
 """
 
 from munisim.config.loader import load_scenario
@@ -33,14 +36,21 @@ def __getattr__(name: str) -> object:
         from munisim.analysis.sensitivity import sensitivity
 
         return sensitivity
+    if name in ("lanchester", "fit_lanchester", "LanchesterFit"):
+        from munisim.analysis import lanchester as _lanchester
+
+        return getattr(_lanchester, name)
     raise AttributeError(f"module 'munisim' has no attribute {name!r}")
 
 __all__ = [
+    "LanchesterFit",
     "MunisimError",
     "RunResult",
     "Scenario",
     "ScenarioError",
     "SimulationError",
+    "fit_lanchester",
+    "lanchester",
     "load_scenario",
     "sensitivity",
     "simulate",

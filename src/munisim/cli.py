@@ -117,8 +117,9 @@ def _cell(stats: dict[str, float], fmt: Callable[[float], str] = _fmt) -> str:
 
 def _summary_table(summary: dict[str, Any]) -> Table:
     sides = summary["sides"]
+    units = "rounds; losses and strength in the forces' unit" if "loss_exchange" in summary else "rounds"
     table = Table(title=f"{summary['scenario']}, {summary['start']} to {summary['end']}",
-                  caption=f"rounds; median [90% interval] over {summary['replicates']:,} replicates",
+                  caption=f"{units}; median [90% interval] over {summary['replicates']:,} replicates",
                   title_justify="left", caption_justify="left")
     table.add_column("")
     for side in sides.values():
@@ -129,7 +130,21 @@ def _summary_table(summary: dict[str, Any]) -> Table:
     table.add_row("final stock", *[_cell(s["final_stock"]) for s in sides.values()])
     table.add_row("first stock-out",
                   *[f"{s['first_stockout'] or 'none'} ({s['stockout_share']:.0%} of runs)" for s in sides.values()])
+    if "loss_exchange" in summary:
+        table.add_row("attrition losses", *[_cell(s["losses"]) for s in sides.values()])
+        table.add_row("final strength", *[_cell(s["final_strength"]) for s in sides.values()])
     return table
+
+
+def _exchange_lines(summary: dict[str, Any]) -> list[str]:
+    names = {sid: side["name"] for sid, side in summary["sides"].items()}
+    lines = []
+    for pair, x in summary.get("loss_exchange", {}).items():
+        a, b = pair.split(" per ")
+        if x["replicates"] and a < b:
+            lines.append(f"loss-exchange ratio: {names[a]} loses {x['p50']:.2f} per loss of {names[b]} "
+                         f"(median; 90% interval {x['p05']:.2f}-{x['p95']:.2f})")
+    return lines
 
 
 def _crossover_lines(summary: dict[str, Any]) -> list[str]:
@@ -175,7 +190,7 @@ def run(scenario: Path, replicates: int | None, seed: int, engine: str, out_dir:
         written = write_run(result, target, scenario_path=scenario, overrides=overrides, force=force)
         summary = result.summary()
         out.print(_summary_table(summary))
-        for line in _crossover_lines(summary):
+        for line in _crossover_lines(summary) + _exchange_lines(summary):
             out.print(line, markup=False)
         kept = "" if result.replicates == n else f" (daily series of the first {result.replicates:,})"
         out.print(f"engine {engine}: {n:,} replicates in {result.meta['seconds']:.2f} s{kept}; wrote {written}/",

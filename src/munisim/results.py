@@ -18,14 +18,16 @@ import numpy as np
 import pandas as pd
 
 from munisim.config.scenario import Scenario
-from munisim.model.outputs import STOCKPILE_VARS, Recording, Trajectories
+from munisim.model.outputs import FORCE_VARS, STOCKPILE_VARS, Recording, Trajectories
 
-__all__ = ["RunResult", "SIDE_VARIABLES", "QUANTILES", "first_true_index", "censored_median", "group_key",
-           "side_recording", "replicate_outcomes"]
+__all__ = ["RunResult", "SIDE_VARIABLES", "FORCE_VARIABLES", "QUANTILES", "first_true_index", "censored_median",
+           "group_key", "side_recording", "replicate_outcomes"]
 
 #: Daily variables aggregated per side.
 SIDE_VARIABLES = ("produced", "received", "fired", "demanded", "stock", "lost", "shipped_out", "refused", "shortfall",
                   "in_transit")
+#: Daily force variables per side (float), reported when the scenario has forces.
+FORCE_VARIABLES = FORCE_VARS
 #: Quantiles reported across replicates.
 QUANTILES = {"p05": 0.05, "p50": 0.50, "p95": 0.95}
 
@@ -117,6 +119,11 @@ class RunResult:
     def sides(self) -> list[str]:
         return list(self.scenario.sides)
 
+    @property
+    def variables(self) -> tuple[str, ...]:
+        """Daily side variables of this run: :data:`SIDE_VARIABLES`, plus :data:`FORCE_VARIABLES` with forces."""
+        return SIDE_VARIABLES + (FORCE_VARIABLES if self.scenario.forces else ())
+
     # -- series ---------------------------------------------------------------------------------
     def series(self, variable: str, *, side: str | None = None, munition: str | None = None) -> np.ndarray:
         """Daily series summed over the matching entities, ``ndarray, shape (R, T)``, int64.
@@ -129,6 +136,8 @@ class RunResult:
         day) holds internal moves still on the way.  Then, cumulatively,
         ``initial + produced + received = fired + lost + shipped_out + refused
         + stock + in_transit``.  ``demanded`` and ``shortfall`` sum fronts.
+        Force variables (``strength``, ``losses``, ``reinforced``,
+        ``withdrawn``) sum the side's forces and are float64.
         The result may be the stored array itself: do not modify it.
         """
         R, T = self.replicates, self.trajectories.n_days
@@ -146,13 +155,23 @@ class RunResult:
             for tid in self._internal_transfers(side, munition):
                 total += ser[("transfer", tid, "dispatched")] - ser[("transfer", tid, "arrived")]
             return np.cumsum(total, axis=1, out=total)
+        elif variable in FORCE_VARS:
+            if munition is not None:
+                raise KeyError(f"{variable!r} is a force variable; it has no munition")
+            plus = [ser[("force", fid, variable)] for fid, f in self.scenario.forces.items()
+                    if side is None or f.side == side]
+            if not plus:
+                return np.zeros((R, T))
+            if len(plus) == 1:
+                return plus[0]
+            return np.sum(plus, axis=0)
         elif variable in ("demanded", "shortfall"):
             for fid, fr in self.scenario.fronts.items():
                 if side is not None and fr.side != side:
                     continue
                 plus += [ser[("front", f"{fid}/{m}", variable)] for m in fr.demand if munition is None or m == munition]
         else:
-            raise KeyError(f"unknown variable {variable!r}; expected one of {', '.join(SIDE_VARIABLES)}")
+            raise KeyError(f"unknown variable {variable!r}; expected one of {', '.join(SIDE_VARIABLES + FORCE_VARS)}")
         if len(plus) == 1 and not minus:
             return plus[0]  # a read-only view of the stored series: no copy
         total = np.zeros((R, T), dtype=np.int64)
@@ -220,7 +239,7 @@ class RunResult:
         frames = []
         qs = list(QUANTILES.values())
         for side in self.sides:
-            for var in SIDE_VARIABLES:
+            for var in self.variables:
                 x = self.series(var, side=side).astype(float)
                 q = np.quantile(x, qs, axis=0)
                 frames.append(pd.DataFrame({
@@ -244,7 +263,7 @@ class RunResult:
         frames = []
         if level == "side":
             for side in self.sides:
-                for var in SIDE_VARIABLES:
+                for var in self.variables:
                     frames.append(pd.DataFrame({"replicate": rep, "date": date, "side": side, "variable": var,
                                                 "value": self.series(var, side=side).ravel()}))
         elif level == "entity":
@@ -265,7 +284,10 @@ class RunResult:
         ``refused``, and for ``final_stock``, ``share_met`` (fired / demanded)
         and ``first_stockout`` (day index, -1 if none); ``"crossover.<A> over
         <B>"``: index of the first month (in :meth:`monthly` order) in which A
-        produces more than B, -1 if never.  Computed over every replicate run,
+        produces more than B, -1 if never.  With forces, also
+        ``"<side>.losses"`` (total attrition), ``"<side>.final_strength"`` and
+        ``"loss_exchange.<A> per <B>"`` (A's losses per unit of B's losses,
+        NaN where B lost nothing).  Computed over every replicate run,
         also when the daily series were kept for a sample only.
         """
         if self.precomputed_outcomes is not None:
@@ -291,6 +313,9 @@ class RunResult:
             ``crossover``: for each ordered pair ``"A over B"``, the median first
             month in which A's production exceeds B's (``month``, ISO date or
             null) and the ``share`` of replicates in which it happens.
+            With forces: ``losses`` and ``final_strength`` per side, and
+            ``loss_exchange``: for each ordered pair ``"A per B"``, A's losses
+            per unit of B's (stats over the replicates where B lost any).
             ``replicates`` counts every replicate; ``series_replicates`` those
             whose daily series were kept (the daily quantiles use these).
         """
@@ -304,6 +329,9 @@ class RunResult:
             med = censored_median(first)
             entry["first_stockout"] = None if med is None else (self.scenario.start + dt.timedelta(days=med)).isoformat()
             entry["stockout_share"] = float((first >= 0).mean())
+            if self.scenario.forces:
+                entry["losses"] = _stats(out[f"{side}.losses"])
+                entry["final_strength"] = _stats(out[f"{side}.final_strength"])
             sides[side] = entry
         months = self._month_index[1]
         crossover: dict[str, Any] = {}
@@ -314,6 +342,15 @@ class RunResult:
                 "month": None if med is None else months[med].date().isoformat(),
                 "share": float((idx >= 0).mean()),
             }
+        extra: dict[str, Any] = {}
+        if self.scenario.forces:
+            exchange = {}
+            for a, b in _pairs(self.sides):
+                x = out[f"loss_exchange.{a} per {b}"]
+                finite = x[np.isfinite(x)]
+                exchange[f"{a} per {b}"] = {**(_stats(finite) if finite.size else {}),
+                                            "replicates": int(finite.size)}
+            extra["loss_exchange"] = exchange
         return {
             "scenario": self.scenario.name,
             "start": self.scenario.start.isoformat(),
@@ -324,6 +361,7 @@ class RunResult:
             "series_replicates": self.replicates,
             "sides": sides,
             "crossover": crossover,
+            **extra,
         }
 
 
@@ -346,4 +384,11 @@ def replicate_outcomes(result: RunResult) -> dict[str, np.ndarray]:
         out[f"{side}.first_stockout"] = result.first_stockout_day(side)
     for a, b in _pairs(result.sides):
         out[f"crossover.{a} over {b}"] = result.crossover_month(a, b)[1]
+    if result.scenario.forces:
+        for side in result.sides:
+            out[f"{side}.losses"] = result.series("losses", side=side).sum(axis=1)
+            out[f"{side}.final_strength"] = result.series("strength", side=side)[:, -1].copy()
+        for a, b in _pairs(result.sides):
+            la, lb = out[f"{a}.losses"], out[f"{b}.losses"]
+            out[f"loss_exchange.{a} per {b}"] = np.divide(la, lb, out=np.full(len(la), np.nan), where=lb > 0)
     return out

@@ -37,6 +37,7 @@ def check_invariants(s: Scenario, tr: Trajectories) -> None:
         disp, arr, lost = (ser[("transfer", tid, v)] for v in ("dispatched", "arrived", "lost"))
         assert (np.cumsum(arr, axis=1) <= np.cumsum(disp, axis=1)).all(), "arrivals never exceed dispatches"
         assert (lost <= disp).all()
+    check_force_invariants(s, tr)
     # Side and munition balances follow from the stockpiles'.
     for side in s.sides:
         for mun in s.munitions:
@@ -50,6 +51,33 @@ def check_invariants(s: Scenario, tr: Trajectories) -> None:
                 init[:, None] + np.cumsum(tot["produced"] + tot["received"], axis=1),
                 np.cumsum(tot["fired"] + tot["lost"] + tot["shipped_out"] + tot["refused"], axis=1) + tot["stock"],
             )
+
+
+def check_force_invariants(s: Scenario, tr: Trajectories) -> None:
+    """Strength never negative, losses never negative, and per force, cumulatively,
+    initial + reinforced = withdrawn + losses + strength (to rounding of doubles)."""
+    ser = tr.series
+    for fid in s.forces:
+        g = {v: ser[("force", fid, v)] for v in ("strength", "losses", "reinforced", "withdrawn")}
+        assert all(a.dtype == np.float64 for a in g.values())
+        assert (g["strength"] >= 0).all(), f"{fid}: negative strength"
+        scale = 1.0 + np.abs(g["strength"]).max() + np.cumsum(g["reinforced"], axis=1).max(initial=0)
+        assert (g["losses"] >= -1e-9 * scale).all(), f"{fid}: negative losses"
+        assert (g["withdrawn"] >= 0).all() and (g["reinforced"] >= 0).all()
+        prev = np.concatenate([np.zeros_like(g["strength"][:, :1]), g["strength"][:, :-1]], axis=1)
+        prev[:, 0] = np.nan  # day 0 starts from the initial strength, checked through the cumulative balance
+        step = prev + g["reinforced"] - g["withdrawn"] - g["losses"]
+        np.testing.assert_allclose(step[:, 1:], g["strength"][:, 1:], rtol=1e-9, atol=1e-9 * scale,
+                                   err_msg=f"daily balance of {fid}")
+        cum_in = np.cumsum(g["reinforced"], axis=1)
+        cum_out = np.cumsum(g["withdrawn"] + g["losses"], axis=1)
+        value = s.forces[fid].initial_strength
+        if value.is_fixed:  # type: ignore[attr-defined]
+            initial = np.full((tr.replicates, 1), value.value)  # type: ignore[attr-defined]
+        else:
+            initial = g["strength"][:, :1] - g["reinforced"][:, :1] + g["withdrawn"][:, :1] + g["losses"][:, :1]
+        np.testing.assert_allclose(initial + cum_in, cum_out + g["strength"], rtol=1e-9, atol=1e-9 * scale,
+                                   err_msg=f"cumulative balance of {fid}")
 
 
 @given(scenario=scenarios(), seed=st.integers(0, 2**32), replicates=st.integers(1, 3))

@@ -74,6 +74,14 @@ _BOUNDS: dict[str, tuple[str, float, float | None]] = {
     "lot_days": ("at least 1 day", 1.0, None),
     "every_days": ("at least 1 day", 1.0, None),
     "lead_time_days": ("at least 1 day", 1.0, None),
+    "initial_strength": _NONNEG,
+    "rate_per_day": _NONNEG,
+    "amount": _NONNEG,
+    "a": _NONNEG,
+    "b": _NONNEG,
+    "breakpoint": _SHARE,
+    "floor": _SHARE,
+    "exponent": _NONNEG,
 }
 
 
@@ -159,6 +167,7 @@ def check_scenario(s: Scenario, figure_ids: set[str] | None) -> list[tuple[KeyPa
                 add((base + ("demand", mun), m))
             elif side_ok and not bad_entry and not any(s.stockpiles[sp].munition == mun for sp in good):
                 add((base + ("demand", mun), f"no stockpile in draws_from holds {mun!r}; expected at least one"))
+    out += _check_forces(s)
     # Value bounds and provenance.
     for path, value in iter_values(s):
         name = next((p for p in reversed(path) if isinstance(p, str) and p in _BOUNDS), None)
@@ -174,4 +183,49 @@ def check_scenario(s: Scenario, figure_ids: set[str] | None) -> list[tuple[KeyPa
                 add((path + ("source",), f"cites figure {src!r} but the scenario lists no 'figures' file"))
             elif src not in figure_ids:
                 add((path + ("source",), f"unknown figure {src!r}{did_you_mean(src, figure_ids)}"))
+    return out
+
+
+def _check_forces(s: Scenario) -> list[tuple[KeyPath, str]]:
+    """Forces and engagements: sides, references, one engagement per force, dates inside the window."""
+    out: list[tuple[KeyPath, str]] = []
+    add = out.append
+    for fid, f in s.forces.items():
+        base = ("forces", fid)
+        if (m := _ref("side", f.side, s.sides)) is not None:
+            add((base + ("side",), m))
+        lumps = [("reinforcements", i, r) for i, r in enumerate(f.reinforcements) if not r.is_rate]
+        lumps += [("withdrawals", i, w) for i, w in enumerate(f.withdrawals)]
+        for name, i, lump in lumps:
+            if not s.start <= lump.date <= s.end:
+                add((base + (name, i, "date"), f"{lump.date} is outside the scenario window {s.start}..{s.end}; "
+                     "expected a date inside it"))
+    engaged: dict[str, str] = {}
+    for eid, e in s.engagements.items():
+        base = ("engagements", eid)
+        ok = True
+        for role in ("x", "y"):
+            fid = getattr(e, role)
+            if (m := _ref("force", fid, s.forces)) is not None:
+                add((base + (role,), m))
+                ok = False
+            elif fid in engaged:
+                add((base + (role,), f"force {fid!r} already fights in engagement {engaged[fid]!r}; "
+                     "expected each force in at most one engagement"))
+            else:
+                engaged[fid] = eid
+        if ok and e.x == e.y:
+            add((base + ("y",), f"is the same force as x ({e.x!r}); expected two forces"))
+        elif ok and s.forces[e.x].side == s.forces[e.y].side:
+            add((base + ("y",), f"force {e.y!r} is on the same side as {e.x!r} ({s.forces[e.x].side!r}); "
+                 "expected forces of two different sides"))
+        for role, coupling in e.fires.items():
+            path = base + ("fires", role, "front")
+            if (m := _ref("front", coupling.front, s.fronts)) is not None:
+                add((path, m))
+            elif ok:
+                force = s.forces[getattr(e, role)]
+                if s.fronts[coupling.front].side != force.side:
+                    add((path, f"front {coupling.front!r} belongs to {s.fronts[coupling.front].side!r} but force "
+                         f"{getattr(e, role)!r} to {force.side!r}; expected a front of the force's side"))
     return out

@@ -119,7 +119,9 @@ class Outcome(BaseModel):
 
     ``metric``: ``<side>.<variable>`` (``produced``, ``received``, ``fired``,
     ``demanded``, ``lost``, ``shipped_out``, ``refused``, ``final_stock``,
-    ``share_met``, ``first_stockout``) or ``crossover.<A> over <B>``.
+    ``share_met``, ``first_stockout``; with forces also ``losses`` and
+    ``final_strength``), ``crossover.<A> over <B>`` or, with forces,
+    ``loss_exchange.<A> per <B>``.
     """
 
     model_config = _CFG

@@ -31,6 +31,9 @@ def metric_names(scenario: Scenario) -> list[str]:
     sides = list(scenario.sides)
     out = [f"{s}.{m}" for s in sides for m in _SIDE_METRICS]
     out += [f"crossover.{a} over {b}" for a in sides for b in sides if a != b]
+    if scenario.forces:
+        out += [f"{s}.{m}" for s in sides for m in ("losses", "final_strength")]
+        out += [f"loss_exchange.{a} per {b}" for a in sides for b in sides if a != b]
     return out
 
 

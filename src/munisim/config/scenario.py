@@ -35,6 +35,13 @@ __all__ = [
     "Rationing",
     "DemandNoise",
     "Front",
+    "Reinforcement",
+    "Withdrawal",
+    "Force",
+    "FireCoupling",
+    "Breakpoint",
+    "Engagement",
+    "LAWS",
     "Scenario",
     "RATE_UNIT_DAYS",
 ]
@@ -63,7 +70,7 @@ class _Model(BaseModel):
 
 
 _SINGULAR = {"munitions": "munition", "sides": "side", "stockpiles": "stockpile", "factories": "factory",
-             "transfers": "transfer", "fronts": "front"}
+             "transfers": "transfer", "fronts": "front", "forces": "force", "engagements": "engagement"}
 
 
 class InvalidId(ValueError):
@@ -280,6 +287,130 @@ class Front(_Model):
         return v
 
 
+class Reinforcement(_Model):
+    """Strength joining a force: a rate period or a dated lump.
+
+    A **rate** ``{start, end, rate_per_day}`` adds ``rate_per_day`` on every
+    day from ``start`` to ``end`` (inclusive); a **lump** ``{date, amount}``
+    adds ``amount`` once.
+    """
+
+    start: Date | None = None
+    end: Date | None = None
+    rate_per_day: Value | None = Field(None, description="Strength added per day (e.g. personnel/day).")
+    date: Date | None = None
+    amount: Value | None = Field(None, description="Strength added (or, as a withdrawal, taken) once.")
+
+    @model_validator(mode="after")
+    def _form(self) -> Reinforcement:
+        rate = (self.start, self.end, self.rate_per_day)
+        lump = (self.date, self.amount)
+        if any(v is not None for v in rate) and any(v is not None for v in lump):
+            raise ValueError("expected either a rate {start, end, rate_per_day} or a lump {date, amount}, not both")
+        if any(v is not None for v in rate):
+            if any(v is None for v in rate):
+                raise ValueError("a rate needs 'start', 'end' and 'rate_per_day'")
+            if self.end < self.start:  # type: ignore[operator]
+                raise ValueError(f"end ({self.end}) is before start ({self.start})")
+        elif any(v is None for v in lump):
+            raise ValueError("expected a rate {start, end, rate_per_day} or a lump {date, amount}")
+        return self
+
+    @property
+    def is_rate(self) -> bool:
+        return self.rate_per_day is not None
+
+
+class Withdrawal(_Model):
+    """Strength leaving a force once: ``amount`` on ``date`` (at most the force's whole strength)."""
+
+    date: Date
+    amount: Value
+
+    @model_validator(mode="before")
+    @classmethod
+    def _not_a_rate(cls, v: Any) -> Any:
+        if isinstance(v, dict) and any(k in v for k in ("start", "end", "rate_per_day")):
+            raise ValueError("a withdrawal is a lump {date, amount}; it has no 'start', 'end' or 'rate_per_day'")
+        return v
+
+
+class Force(_Model):
+    """A body of troops (or any strength measure) of one side at the front (docs/model.md, "Forces and attrition").
+
+    Strength is a real number.  ``reinforcements`` mixes rate periods and
+    dated lumps; ``withdrawals`` are dated lumps.
+    """
+
+    side: str
+    initial_strength: Value = Field(description="Strength on the start date.")
+    reinforcements: list[Reinforcement] = Field(default_factory=list)
+    withdrawals: list[Withdrawal] = Field(default_factory=list)
+
+
+#: Attrition laws and their exponents ``(p, q)`` in ``dx/dt = -a * y^p * x^q``.
+LAWS: dict[str, tuple[float, float] | None] = {"square": (1.0, 0.0), "linear": (1.0, 1.0),
+                                               "logarithmic": (0.0, 1.0), "general": None}
+
+
+class FireCoupling(_Model):
+    """How a side's effectiveness follows its ammunition: ``floor + (1 - floor) * share_fired ** exponent``."""
+
+    front: str = Field(description="Front whose share of demand fired drives the side's effectiveness.")
+    floor: Value = Field(0.0, description="Effectiveness with no fire at all (share of full effectiveness).")
+    exponent: Value = Field(1.0, description="Curvature of the response (1: proportional).")
+
+
+class Breakpoint(_Model):
+    """Shares of each force's strength at the engagement's start below which it breaks off."""
+
+    x: Value = Field(0.0)
+    y: Value = Field(0.0)
+
+
+class Engagement(_Model):
+    """Lanchester attrition between two forces of different sides (docs/attrition.md).
+
+    ``dx/dt = -a * y^p * x^q`` and ``dy/dt = -b * x^p * y^q`` (plus
+    reinforcements), with ``(p, q)`` fixed by ``law`` unless it is ``general``.
+    """
+
+    x: str = Field(description="Id of force x.")
+    y: str = Field(description="Id of force y.")
+    law: Literal["square", "linear", "logarithmic", "general"] = "square"
+    p: float | None = Field(None, ge=0, description="Exponent of the firing force (general law only).")
+    q: float | None = Field(None, ge=0, description="Exponent of the target force (general law only).")
+    a: Value = Field(description="Effect of force y on force x, per day.")
+    b: Value = Field(description="Effect of force x on force y, per day.")
+    start: Date | None = Field(None, description="First day of fighting; defaults to the scenario start.")
+    end: Date | None = Field(None, description="Last day of fighting; defaults to the scenario end.")
+    breakpoint: Breakpoint | None = None
+    fires: dict[Literal["x", "y"], FireCoupling] = Field(default_factory=dict)
+
+    @field_validator("p", "q")
+    @classmethod
+    def _general_only(cls, v: float | None, info: ValidationInfo) -> float | None:
+        law = info.data.get("law")
+        if v is not None and law is not None and law != "general":
+            raise ValueError(f"'{info.field_name}' applies only to law 'general' (law {law!r} fixes it); "
+                             "remove it or use law: general")
+        return v
+
+    @model_validator(mode="after")
+    def _shape(self) -> Engagement:
+        if self.law == "general" and (self.p is None or self.q is None):
+            raise ValueError("law 'general' needs both exponents 'p' and 'q'")
+        if self.start and self.end and self.end < self.start:
+            raise ValueError(f"end ({self.end}) is before start ({self.start})")
+        return self
+
+    @property
+    def exponents(self) -> tuple[float, float]:
+        """``(p, q)`` of the law."""
+        fixed = LAWS[self.law]
+        return fixed if fixed is not None else (float(self.p), float(self.q))  # type: ignore[arg-type]
+
+
 class Scenario(_Model):
     """A complete scenario: time window, munitions, sides and the supply network.
 
@@ -298,6 +429,8 @@ class Scenario(_Model):
     factories: dict[str, Factory] = Field(default_factory=dict)
     transfers: dict[str, Transfer] = Field(default_factory=dict)
     fronts: dict[str, Front] = Field(default_factory=dict)
+    forces: dict[str, Force] = Field(default_factory=dict)
+    engagements: dict[str, Engagement] = Field(default_factory=dict)
 
     @field_validator("figures", mode="before")
     @classmethod
@@ -311,7 +444,8 @@ class Scenario(_Model):
             raise ValueError("expected a short name of letters, digits, '_', '-' or '.' (used as a directory name)")
         return v
 
-    _ids = field_validator("munitions", "sides", "stockpiles", "factories", "transfers", "fronts")(
+    _ids = field_validator("munitions", "sides", "stockpiles", "factories", "transfers", "fronts", "forces",
+                           "engagements")(
         classmethod(lambda cls, v, info: _check_ids(v, _SINGULAR[info.field_name]))
     )
 

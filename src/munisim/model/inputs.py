@@ -10,11 +10,12 @@ order in which the daily steps visit them.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
-from munisim.config.scenario import Factory, Front, Scenario, Transfer
+from munisim.config.scenario import Engagement, Factory, Force, Front, Scenario, Transfer
 from munisim.config.yamlload import KeyPath
 from munisim.model.params import draw_component
 from munisim.model.schedules import RateSchedule, schedule_of
@@ -27,6 +28,9 @@ __all__ = [
     "PackageInputs",
     "TransferInputs",
     "FrontInputs",
+    "ForceInputs",
+    "reinforcement_rate",
+    "EngagementInputs",
     "BlockInputs",
     "build_block",
     "structure",
@@ -109,6 +113,62 @@ class FrontInputs:
 
 
 @dataclass(frozen=True)
+class ForceInputs:
+    """One force: ``initial`` strength (B,); reinforcement ``rates`` as ``(first day, last day, rate/day (B,))``
+    in listed order; ``lumps`` and ``withdrawals`` as day -> amount (B,) (amounts on one day summed in listed
+    order).  Days may lie outside ``0..T-1``."""
+
+    id: str
+    side: str
+    initial: np.ndarray
+    rates: tuple[tuple[int, int, np.ndarray], ...]
+    lumps: dict[int, np.ndarray]
+    withdrawals: dict[int, np.ndarray]
+
+
+
+def reinforcement_rate(rates: Sequence[tuple[int, int, np.ndarray]], t: int) -> np.ndarray | None:
+    """Reinforcement rate on day ``t``: the rates of the periods containing ``t``, summed in listed order.
+
+    Returns None when no period contains ``t``.  Both engines use this, so sums happen in one order.
+    """
+    total = None
+    for first, last, rate in rates:
+        if first <= t <= last:
+            total = rate if total is None else total + rate
+    return total
+
+
+@dataclass(frozen=True)
+class FireInputs:
+    """A side's ammunition coupling: its ``front`` id and the response curve's ``floor`` and ``exponent`` (B,)."""
+
+    front: str
+    floor: np.ndarray
+    exponent: np.ndarray
+
+
+@dataclass(frozen=True)
+class EngagementInputs:
+    """One engagement between forces ``x`` and ``y``; ``a``, ``b``, ``break_x``, ``break_y`` are (B,);
+    ``first``/``last`` its day range (inclusive, may lie outside the horizon); ``fires`` by role (``"x"``/``"y"``)."""
+
+    id: str
+    x: str
+    y: str
+    law: str
+    p: float
+    q: float
+    a: np.ndarray
+    b: np.ndarray
+    first: int
+    last: int
+    break_x: np.ndarray
+    break_y: np.ndarray
+    fires: dict[str, FireInputs]
+
+
+@dataclass(frozen=True)
 class BlockInputs:
     """All inputs of one replicate block (``B = REPLICATE_BLOCK`` lanes, ``T`` days).
 
@@ -121,6 +181,8 @@ class BlockInputs:
     factories: tuple[FactoryInputs, ...]
     transfers: tuple[TransferInputs, ...]
     fronts: tuple[FrontInputs, ...]
+    forces: tuple[ForceInputs, ...] = ()
+    engagements: tuple[EngagementInputs, ...] = ()
 
 
 def _count(x: np.ndarray) -> np.ndarray:
@@ -236,6 +298,39 @@ def _fronts(fid: str, fr: Front, s: Scenario, seed: int, block: int) -> list[Fro
     return out
 
 
+def _add_on(days: dict[int, np.ndarray], day: int, amount: np.ndarray) -> None:
+    days[day] = days[day] + amount if day in days else amount
+
+
+def _force(fid: str, f: Force, s: Scenario, seed: int, block: int) -> ForceInputs:
+    p = draw_component(f, f"force:{fid}", seed, block)
+    rates, lumps, withdrawals = [], {}, {}  # type: ignore[var-annotated]
+    for i, r in enumerate(f.reinforcements):
+        if r.is_rate:
+            rates.append((s.day_index(r.start), s.day_index(r.end), p[("reinforcements", i, "rate_per_day")]))
+        else:
+            _add_on(lumps, s.day_index(r.date), p[("reinforcements", i, "amount")])
+    for i, w in enumerate(f.withdrawals):
+        _add_on(withdrawals, s.day_index(w.date), p[("withdrawals", i, "amount")])
+    return ForceInputs(fid, f.side, p[("initial_strength",)], tuple(rates), lumps, withdrawals)
+
+
+def _engagement(eid: str, e: Engagement, s: Scenario, seed: int, block: int) -> EngagementInputs:
+    p = draw_component(e, f"engagement:{eid}", seed, block)
+    zero = np.zeros(REPLICATE_BLOCK)
+    pe, qe = e.exponents
+    fires = {role: FireInputs(c.front, p[("fires", role, "floor")], p[("fires", role, "exponent")])
+             for role, c in sorted(e.fires.items())}
+    return EngagementInputs(
+        id=eid, x=e.x, y=e.y, law=e.law, p=pe, q=qe, a=p[("a",)], b=p[("b",)],
+        first=s.day_index(e.start) if e.start else 0,
+        last=s.day_index(e.end) if e.end else s.n_days - 1,
+        break_x=p[("breakpoint", "x")] if e.breakpoint else zero,
+        break_y=p[("breakpoint", "y")] if e.breakpoint else zero,
+        fires=fires,
+    )
+
+
 def build_block(scenario: Scenario, seed: int, block: int) -> BlockInputs:
     """Draw and precompute the inputs of replicate ``block`` (lanes ``0..REPLICATE_BLOCK-1``).
 
@@ -258,7 +353,10 @@ def build_block(scenario: Scenario, seed: int, block: int) -> BlockInputs:
     factories = [_factory(fid, s.factories[fid], s, seed, block) for fid in sorted(s.factories)]
     transfers = [_transfer(tid, s.transfers[tid], s, seed, block) for tid in sorted(s.transfers)]
     fronts = [fi for fid in sorted(s.fronts) for fi in _fronts(fid, s.fronts[fid], s, seed, block)]
-    return BlockInputs(block, s.n_days, tuple(stockpiles), tuple(factories), tuple(transfers), tuple(fronts))
+    forces = tuple(_force(fid, s.forces[fid], s, seed, block) for fid in sorted(s.forces))
+    engagements = tuple(_engagement(eid, s.engagements[eid], s, seed, block) for eid in sorted(s.engagements))
+    return BlockInputs(block, s.n_days, tuple(stockpiles), tuple(factories), tuple(transfers), tuple(fronts),
+                       forces, engagements)
 
 
 def structure(b: BlockInputs) -> tuple[object, ...]:
@@ -276,4 +374,8 @@ def structure(b: BlockInputs) -> tuple[object, ...]:
                tuple(p.day for p in t.packages), t.share is None, t.suspended.tobytes()) for t in b.transfers),
         tuple((f.key, f.stockpiles, f.expected.days, f.expected.interpolation, f.expected.unit_days, len(f.tiers))
               for f in b.fronts),
+        tuple((f.id, f.side, tuple((r[0], r[1]) for r in f.rates), tuple(sorted(f.lumps)), tuple(sorted(f.withdrawals)))
+              for f in b.forces),
+        tuple((e.id, e.x, e.y, e.law, e.p, e.q, e.first, e.last, tuple((k, v.front) for k, v in e.fires.items()))
+              for e in b.engagements),
     )

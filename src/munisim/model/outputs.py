@@ -1,8 +1,8 @@
-"""What an engine returns: integer daily series per entity and variable.
+"""What an engine returns: daily series per entity and variable.
 
 Series are keyed ``(kind, entity id, variable)``; fronts are keyed by
-``"front id/munition"``.  Arrays have shape ``(R, T)`` (replicates x days) and
-dtype int64.
+``"front id/munition"``.  Arrays have shape ``(R, T)`` (replicates x days);
+rounds are int64, force strengths (kind ``"force"``) float64.
 """
 
 from __future__ import annotations
@@ -11,12 +11,15 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-__all__ = ["STOCKPILE_VARS", "FACTORY_VARS", "TRANSFER_VARS", "FRONT_VARS", "Recording", "Trajectories", "SeriesKey"]
+__all__ = ["STOCKPILE_VARS", "FACTORY_VARS", "TRANSFER_VARS", "FRONT_VARS", "FORCE_VARS", "Recording", "Trajectories",
+           "SeriesKey"]
 
 STOCKPILE_VARS = ("stock", "produced", "received", "lost", "shipped_out", "fired", "refused")
 FACTORY_VARS = ("delivered",)
 TRANSFER_VARS = ("dispatched", "arrived", "lost")
 FRONT_VARS = ("demanded", "fired", "shortfall")
+#: Force series (float64): end-of-day strength, the day's attrition, strength joining and leaving.
+FORCE_VARS = ("strength", "losses", "reinforced", "withdrawn")
 
 SeriesKey = tuple[str, str, str]
 
@@ -27,7 +30,7 @@ class Recording:
 
     ``entities()`` keeps every series of every entity.  ``groups(mapping)``
     keeps stockpile variables summed over groups of stockpiles (keyed
-    ``("group", group key, variable)``), the fronts, and only the transfers
+    ``("group", group key, variable)``), the fronts, the forces, and only the transfers
     between two stockpiles (which a group needs to tell internal moves from
     receipts); factory series and external transfers are dropped.
     """
@@ -70,7 +73,7 @@ class Trajectories:
     replicates : int
         ``R``.
     series : dict
-        ``(kind, id, variable) -> ndarray, shape (R, T), int64``.
+        ``(kind, id, variable) -> ndarray, shape (R, T)``: int64 rounds, float64 for forces.
     initial : dict
         Stockpile id -> ``ndarray, shape (R,)``: initial stock per replicate.
     """
@@ -90,7 +93,7 @@ class Trajectories:
             if kind == "stockpile":
                 key = ("group", recording.group_of[eid], var)
                 series[key] = series[key] + arr if key in series else arr.copy()
-            elif kind == "front" or (kind == "transfer" and eid in transfers_from_stockpile):
+            elif kind in ("front", "force") or (kind == "transfer" and eid in transfers_from_stockpile):
                 series[(kind, eid, var)] = arr
         for sid, arr in self.initial.items():
             g = recording.group_of[sid]

@@ -1,4 +1,5 @@
-"""PNG charts of a run: stocks, monthly production with the crossover, fired against demanded.
+"""PNG charts of a run: stocks, monthly production with the crossover, fired against demanded,
+and (with forces) front-line strength and daily losses.
 
 Every chart has a title, units on the value axis, dated x-axis and a legend.
 matplotlib runs with the non-interactive Agg backend.
@@ -18,9 +19,11 @@ from matplotlib.ticker import FuncFormatter  # noqa: E402
 
 from munisim.results import RunResult, censored_median  # noqa: E402
 
-__all__ = ["write_charts", "CHART_FILES"]
+__all__ = ["write_charts", "CHART_FILES", "FORCE_CHART_FILES"]
 
 CHART_FILES = ("stock.png", "production.png", "fired_vs_demanded.png")
+#: Written in addition when the scenario has forces.
+FORCE_CHART_FILES = ("strength.png",)
 
 _PALETTE = ["#c0392b", "#2e86c1", "#27ae60", "#8e44ad", "#d68910", "#566573"]
 
@@ -110,10 +113,36 @@ def fired_chart(result: RunResult, path: Path) -> None:
     plt.close(fig)
 
 
+def strength_chart(result: RunResult, path: Path) -> None:
+    """Strength by side (top) and daily losses by side, as 30-day means (bottom), with 90% bands."""
+    fig, (top, bottom) = plt.subplots(2, 1, figsize=(10, 7), sharex=True)
+    colors = _colors(result)
+    kernel = np.ones(30) / 30
+    for side in result.sides:
+        if not any(f.side == side for f in result.scenario.forces.values()):
+            continue
+        name = result.scenario.side_name(side)
+        _band(top, result.dates, result.series("strength", side=side), colors[side], name)
+        losses = result.series("losses", side=side)
+        smooth = np.apply_along_axis(np.convolve, 1, losses, kernel, mode="same")
+        _band(bottom, result.dates, smooth, colors[side], name)
+    _finish(top, f"{result.scenario.name}: front-line strength by side", "strength (end of day)", result)
+    _finish(bottom, "attrition losses per day (30-day mean)", "losses per day", result)
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+
+
 def write_charts(result: RunResult, directory: Path) -> list[Path]:
-    """Write every chart of ``CHART_FILES`` into ``directory``; returns the paths."""
+    """Write every chart of ``CHART_FILES`` (and ``FORCE_CHART_FILES`` with forces) into ``directory``.
+
+    Returns the paths written.
+    """
     paths = [directory / name for name in CHART_FILES]
     stock_chart(result, paths[0])
     production_chart(result, paths[1])
     fired_chart(result, paths[2])
+    if result.scenario.forces:
+        paths.append(directory / FORCE_CHART_FILES[0])
+        strength_chart(result, paths[-1])
     return paths

@@ -8,6 +8,7 @@ import numpy as np
 import simpy
 
 from munisim.config.scenario import Scenario
+from munisim.engines.des.forces import Troops, fight, muster
 from munisim.engines.des.processes import Depot, dispatch, fire, produce, record, settle
 from munisim.model.inputs import BlockInputs, build_block
 from munisim.model.outputs import Recording, Trajectories
@@ -74,6 +75,24 @@ def run_lane(inputs: BlockInputs, lane: int) -> tuple[dict[tuple[str, str, str],
             depots=[depots[s] for s in fr.stockpiles],
             rec=rec,
         ))
+    troops = {f.id: Troops(float(f.initial[j]), T) for f in inputs.forces}
+    for f in inputs.forces:
+        env.process(muster(env, f, j, troops[f.id], T))
+    if inputs.engagements:
+        keys_of: dict[str, list[str]] = {}
+        for fr in inputs.fronts:
+            keys_of.setdefault(fr.front, []).append(fr.key)
+
+        def share_fired(front: str, t: int) -> np.ndarray:
+            """The front's fired / demanded on day ``t`` (1 when nothing is demanded), shape (1,)."""
+            keys = keys_of.get(front, [])
+            fired = sum(out[("front", k, "fired")][t] for k in keys)
+            demanded = sum(out[("front", k, "demanded")][t] for k in keys)
+            # Python's int / int is the correctly rounded double quotient, as NumPy's division of the vector engine.
+            return np.array([fired / demanded if demanded > 0 else 1.0])
+
+        for e in inputs.engagements:
+            env.process(fight(env, e, j, troops[e.x], troops[e.y], share_fired, T))
     env.process(record(env, list(depots.values()), T))
     events = 0
     while env.peek() < T:
@@ -82,6 +101,9 @@ def run_lane(inputs: BlockInputs, lane: int) -> tuple[dict[tuple[str, str, str],
     for sid, d in depots.items():
         for var, values in d.rec.items():
             out[("stockpile", sid, var)] = values
+    for fid, tr in troops.items():
+        for var, arr in tr.rec.items():
+            out[("force", fid, var)] = arr  # type: ignore[assignment]
     return out, initial, events
 
 
@@ -139,7 +161,8 @@ def run_des(
     traj = Trajectories(
         n_days=T,
         replicates=replicates,
-        series={k: np.asarray(v, dtype=np.int64).reshape(replicates, T) for k, v in lists.items()},
+        series={k: np.asarray(v, dtype=np.float64 if k[0] == "force" else np.int64).reshape(replicates, T)
+                for k, v in lists.items()},
         initial={k: np.asarray(v, dtype=np.int64) for k, v in initial.items()},
     )
     if recording is not None:

@@ -20,6 +20,7 @@ from collections.abc import Callable, Sequence
 import numpy as np
 
 from munisim.config.scenario import Scenario
+from munisim.engines.vector.forces import ForceStep
 from munisim.model.inputs import BlockInputs, TransferInputs, build_block
 from munisim.model.outputs import STOCKPILE_VARS, Recording, Trajectories
 from munisim.model.rationing import rationed_target_array
@@ -186,6 +187,21 @@ def run_blocks(blocks: list[BlockInputs], lanes: slice | Sequence[slice],
     f_fired = np.zeros((len(frs), T, R), dtype=np.int64)
     f_short = np.zeros((len(frs), T, R), dtype=np.int64)
 
+    # Forces and engagements (step 6), driven by the share of each front's demand fired.
+    forces = ForceStep(first, cat, T) if first.forces else None
+    front_rows: dict[str, list[int]] = {}
+    for k, fr in enumerate(first.fronts):
+        front_rows.setdefault(fr.front, []).append(k)
+
+    def share_fired(front: str, t: int) -> np.ndarray:
+        rows = front_rows.get(front, [])
+        fired = np.zeros(R, dtype=np.int64)
+        demanded = np.zeros(R, dtype=np.int64)
+        for k in rows:
+            fired += f_fired[k, t]
+            demanded += frs[k][2][t]
+        return np.divide(fired, demanded, out=np.ones(R), where=demanded > 0)
+
     for t in range(T):
         # 1. Produce.
         for i, (_fid, s, rate, avail, lot, every_day) in enumerate(fac):
@@ -300,7 +316,17 @@ def run_blocks(blocks: list[BlockInputs], lanes: slice | Sequence[slice],
                     r_fired[row_of[s], t] += take
                     need -= take
             np.subtract(target, fired, out=f_short[k, t])
-        # 6. Record.
+        # 6. Engage.
+        if forces is not None:
+            day_shares: dict[str, np.ndarray] = {}
+
+            def shares(front: str, t: int = t, cache: dict[str, np.ndarray] = day_shares) -> np.ndarray:
+                if front not in cache:
+                    cache[front] = share_fired(front, t)
+                return cache[front]
+
+            forces.step(t, shares)
+        # 7. Record.
         if identity:
             r_stock[:, t] = stock
         else:
@@ -323,6 +349,8 @@ def run_blocks(blocks: list[BlockInputs], lanes: slice | Sequence[slice],
         series[("front", key, "demanded")] = demand.T
         series[("front", key, "fired")] = f_fired[k].T
         series[("front", key, "shortfall")] = f_short[k].T
+    if forces is not None:
+        series.update(forces.series())
     return Trajectories(n_days=T, replicates=R, series=series, initial=initial)
 
 
