@@ -144,3 +144,20 @@ def test_run_reports_strength_losses_and_exchange_ratio() -> None:
     assert summary["sides"]["red"]["final_strength"]["p50"] == pytest.approx(strength[:, -1].mean())
     table = res.quantiles()
     assert {"strength", "losses"} <= set(table["variable"])
+
+
+def test_force_metrics_are_sweep_outcomes() -> None:
+    from munisim.config.experiment import Outcome
+    from munisim.config.experiment_loader import metric_names
+    from munisim.experiments.evaluate import outcome_stats
+
+    s = scenario(ARMIES.format(red_stock=10**7, extra=""), end="2024-02-29")
+    names = metric_names(s)
+    assert {"red.losses", "blue.final_strength", "loss_exchange.red per blue"} <= set(names)
+    res = simulate(s, engine="vector", replicates=4, seed=2)
+    stats = outcome_stats(res, [Outcome(metric="blue.losses", stat="mean"),
+                                Outcome(metric="loss_exchange.red per blue", stat="p50")])
+    assert stats["blue.losses:mean"] == pytest.approx(res.series("losses", side="blue").sum(axis=1).mean())
+    assert stats["loss_exchange.red per blue:p50"] == pytest.approx(
+        float(np.median(res.outcomes["red.losses"] / res.outcomes["blue.losses"])))
+    assert "red.losses" not in metric_names(scenario(ARMIES.format(red_stock=1, extra="").split("forces:")[0]))

@@ -36,6 +36,19 @@ def _rounds(x: float, _pos: int) -> str:
     return f"{x:.0f}"
 
 
+def _count(x: float, _pos: int) -> str:
+    """Axis labels for counts in the thousands (losses per day): 1,200 rather than 1k."""
+    return _rounds(x, _pos) if abs(x) >= 1e5 else f"{x:,.0f}"
+
+
+def _trailing_mean(x: np.ndarray, days: int) -> np.ndarray:
+    """Mean over the last ``days`` days (fewer at the start), along the last axis."""
+    c = np.cumsum(x, axis=-1, dtype=float)
+    out = c.copy()
+    out[..., days:] -= c[..., :-days]
+    return out / np.minimum(np.arange(1, x.shape[-1] + 1), days)
+
+
 def _colors(result: RunResult) -> dict[str, str]:
     out = {}
     for i, side in enumerate(result.sides):
@@ -114,20 +127,19 @@ def fired_chart(result: RunResult, path: Path) -> None:
 
 
 def strength_chart(result: RunResult, path: Path) -> None:
-    """Strength by side (top) and daily losses by side, as 30-day means (bottom), with 90% bands."""
+    """Strength by side (top) and daily losses by side, as trailing 30-day means (bottom), with 90% bands."""
     fig, (top, bottom) = plt.subplots(2, 1, figsize=(10, 7), sharex=True)
     colors = _colors(result)
-    kernel = np.ones(30) / 30
     for side in result.sides:
         if not any(f.side == side for f in result.scenario.forces.values()):
             continue
         name = result.scenario.side_name(side)
         _band(top, result.dates, result.series("strength", side=side), colors[side], name)
         losses = result.series("losses", side=side)
-        smooth = np.apply_along_axis(np.convolve, 1, losses, kernel, mode="same")
-        _band(bottom, result.dates, smooth, colors[side], name)
+        _band(bottom, result.dates, _trailing_mean(losses, 30), colors[side], name)
     _finish(top, f"{result.scenario.name}: front-line strength by side", "strength (end of day)", result)
-    _finish(bottom, "attrition losses per day (30-day mean)", "losses per day", result)
+    _finish(bottom, "attrition losses per day (mean of the last 30 days)", "losses per day", result)
+    bottom.yaxis.set_major_formatter(FuncFormatter(_count))
     fig.tight_layout()
     fig.savefig(path, dpi=110)
     plt.close(fig)
