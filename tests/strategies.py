@@ -77,6 +77,12 @@ def scenarios(draw: st.DrawFn, *, max_days: int = 120) -> Scenario:
             f["availability"] = {"mtbf_days": draw(values(1, 40)), "mttr_days": draw(values(1, 10))}
         f["uptime_noise"] = draw(st.booleans())
         f["lot_days"] = draw(st.sampled_from([1, 1, 3, 7]))
+        own_side = [x for x in sp_ids if stockpiles[x]["side"] == stockpiles[f["stockpile"]]["side"]
+                    and x != f["stockpile"]]
+        if own_side and draw(st.booleans()):
+            picked = draw(st.lists(st.sampled_from(own_side), min_size=1, max_size=2, unique=True))
+            f["inputs"] = [{"stockpile": x, "per_unit": draw(st.sampled_from([1.0, 0.5, 1.25, 3.0]))}
+                           for x in picked]
         factories[f"fac{i}"] = f
     transfers: dict[str, Any] = {}
     for i in range(draw(st.integers(0, 4))):
@@ -166,7 +172,7 @@ def scenarios(draw: st.DrawFn, *, max_days: int = 120) -> Scenario:
         "name": "generated",
         "start": START.isoformat(),
         "end": (START + dt.timedelta(days=n_days - 1)).isoformat(),
-        "munitions": {m: {} for m in munitions},
+        "munitions": {m: {"component": draw(st.sampled_from([False, False, True]))} for m in munitions},
         "sides": {s: {} for s in sides},
         "stockpiles": stockpiles,
         "factories": factories,

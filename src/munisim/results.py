@@ -24,8 +24,8 @@ __all__ = ["RunResult", "SIDE_VARIABLES", "FORCE_VARIABLES", "QUANTILES", "first
            "group_key", "side_recording", "replicate_outcomes"]
 
 #: Daily variables aggregated per side.
-SIDE_VARIABLES = ("produced", "received", "fired", "demanded", "stock", "lost", "shipped_out", "refused", "shortfall",
-                  "in_transit")
+SIDE_VARIABLES = ("produced", "received", "fired", "demanded", "stock", "lost", "shipped_out", "refused", "consumed",
+                  "shortfall", "in_transit")
 #: Daily force variables per side (float), reported when the scenario has forces.
 FORCE_VARIABLES = FORCE_VARS
 #: Quantiles reported across replicates.
@@ -129,13 +129,15 @@ class RunResult:
         """Daily series summed over the matching entities, ``ndarray, shape (R, T)``, int64.
 
         Stockpile variables (``stock``, ``produced``, ``received``, ``lost``,
-        ``shipped_out``, ``fired``, ``refused``) sum the selected stockpiles,
+        ``shipped_out``, ``fired``, ``refused``, ``consumed``) sum the selected
+        stockpiles (without ``munition``, those of every munition not marked
+        ``component``: components are not rounds),
         except that transfers between two selected stockpiles are moves, not
         receipts or shipments: ``received`` and ``shipped_out`` count only
         rounds crossing the selection's boundary, and ``in_transit`` (end of
         day) holds internal moves still on the way.  Then, cumulatively,
-        ``initial + produced + received = fired + lost + shipped_out + refused
-        + stock + in_transit``.  ``demanded`` and ``shortfall`` sum fronts.
+        ``initial + produced + received = fired + consumed + lost + shipped_out
+        + refused + stock + in_transit``.  ``demanded`` and ``shortfall`` sum fronts.
         Force variables (``strength``, ``losses``, ``reinforced``,
         ``withdrawn``) sum the side's forces and are float64.
         The result may be the stored array itself: do not modify it.
@@ -182,8 +184,11 @@ class RunResult:
         return total
 
     def _stockpiles(self, side: str | None, munition: str | None) -> list[str]:
+        """Stockpiles of ``side`` holding ``munition``; with no munition, every round but components."""
+        munitions = self.scenario.munitions
         return [sid for sid, st in self.scenario.stockpiles.items()
-                if (side is None or st.side == side) and (munition is None or st.munition == munition)]
+                if (side is None or st.side == side)
+                and (st.munition == munition if munition is not None else not munitions[st.munition].component)]
 
     def _stock_keys(self, side: str | None, munition: str | None) -> list[tuple[str, str]]:
         """Series key prefixes covering the selected stockpiles: per stockpile, or per side/munition group."""
@@ -365,7 +370,7 @@ class RunResult:
         }
 
 
-_TOTALS = ("produced", "received", "fired", "demanded", "lost", "shipped_out", "refused")
+_TOTALS = ("produced", "received", "fired", "demanded", "lost", "shipped_out", "refused", "consumed")
 
 
 def _pairs(sides: list[str]) -> list[tuple[str, str]]:

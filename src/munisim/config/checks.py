@@ -74,6 +74,7 @@ _BOUNDS: dict[str, tuple[str, float, float | None]] = {
     "lot_days": ("at least 1 day", 1.0, None),
     "every_days": ("at least 1 day", 1.0, None),
     "lead_time_days": ("at least 1 day", 1.0, None),
+    "per_unit": ("a positive number of input rounds per round made", 1e-9, None),
     "initial_strength": _NONNEG,
     "rate_per_day": _NONNEG,
     "amount": _NONNEG,
@@ -122,6 +123,17 @@ def check_scenario(s: Scenario, figure_ids: set[str] | None) -> list[tuple[KeyPa
         if f.munition is not None and f.munition != st.munition:
             add((base + ("munition",), f"is {f.munition!r} but stockpile {f.stockpile!r} holds {st.munition!r}; "
                  "expected the same munition (or leave 'munition' out)"))
+        for i, inp in enumerate(f.inputs):
+            path = base + ("inputs", i, "stockpile")
+            if (m := _ref("stockpile", inp.stockpile, s.stockpiles)) is not None:
+                add((path, m))
+            elif inp.stockpile == f.stockpile:
+                add((path, "is the factory's own output stockpile; expected a stockpile of components"))
+            elif s.stockpiles[inp.stockpile].side != st.side:
+                add((path, f"stockpile {inp.stockpile!r} belongs to {s.stockpiles[inp.stockpile].side!r}, not to "
+                     f"{st.side!r}; a factory uses its own side's components"))
+            elif [x.stockpile for x in f.inputs].index(inp.stockpile) != i:
+                add((path, f"stockpile {inp.stockpile!r} is listed twice; list each input once"))
     for tid, t in s.transfers.items():
         base = ("transfers", tid)
         to_ok = (m := _ref("stockpile", t.to, s.stockpiles)) is None

@@ -22,7 +22,7 @@ from munisim.errors import ScenarioError
 
 __all__ = ["ExperimentSpec", "load_experiment", "metric_names"]
 
-_SIDE_METRICS = ("produced", "received", "fired", "demanded", "lost", "shipped_out", "refused", "final_stock",
+_SIDE_METRICS = ("produced", "received", "fired", "demanded", "lost", "shipped_out", "refused", "consumed", "final_stock",
                  "share_met", "first_stockout")
 
 

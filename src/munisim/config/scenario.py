@@ -27,6 +27,7 @@ __all__ = [
     "Stockpile",
     "SchedulePoint",
     "Availability",
+    "FactoryInput",
     "Factory",
     "Recurring",
     "Package",
@@ -97,6 +98,8 @@ class Munition(_Model):
 
     name: str | None = Field(None, description="Display name; defaults to the id.")
     calibre_mm: float | None = Field(None, gt=0, description="Calibre in millimetres (informative).")
+    component: bool = Field(False, description="A component or stored item (charge sets, shells in storage), "
+                            "not a complete round: left out of side totals unless asked for by munition.")
 
 
 class Side(_Model):
@@ -154,6 +157,13 @@ def _availability(v: Any) -> Any:
     return v
 
 
+class FactoryInput(_Model):
+    """A component a factory uses up: ``per_unit`` rounds of ``stockpile`` per round made."""
+
+    stockpile: str = Field(description="Id of the stockpile the component is taken from (same side).")
+    per_unit: Value = Field(1.0, description="Input rounds used per round made (> 0).")
+
+
 class Factory(_Model):
     """A producer delivering into one stockpile.
 
@@ -171,6 +181,7 @@ class Factory(_Model):
     availability: Annotated[Availability | None, Field(None)] = None
     lot_days: Value = Field(1.0, description="Deliver accumulated output every this many days.")
     uptime_noise: bool = Field(True, description="Draw daily up/down states; false uses the expected share.")
+    inputs: list[FactoryInput] = Field(default_factory=list, description="Components used up per round made.")
 
     _avail = field_validator("availability", mode="before")(classmethod(lambda cls, v: _availability(v)))
 

@@ -51,13 +51,15 @@ class StockpileInputs:
 @dataclass(frozen=True)
 class FactoryInputs:
     """``rate``: capacity in rounds/day; ``avail``: ``(T, B)`` availability factor (bool for daily
-    up/down draws, float for an expected share), or None when always 1; ``lot_days``: ``(B,)`` int64."""
+    up/down draws, float for an expected share), or None when always 1; ``lot_days``: ``(B,)`` int64;
+    ``inputs``: components as ``(stockpile id, per_unit (B,))`` in listed order."""
 
     id: str
     stockpile: str
     rate: RateSchedule
     avail: np.ndarray | None
     lot_days: np.ndarray
+    inputs: tuple[tuple[str, np.ndarray], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -249,7 +251,8 @@ def _factory(fid: str, f: Factory, s: Scenario, seed: int, block: int) -> Factor
     p = draw_component(f, comp, seed, block)
     rate = _schedule(f.capacity, p, ("capacity",), s, f.rate_unit, f.interpolation)
     avail = _availability(f, p, s.n_days, lambda: stream(seed, block, comp, Purpose.NOISE))
-    return FactoryInputs(fid, f.stockpile, rate, avail, _count(p[("lot_days",)]))
+    inputs = tuple((inp.stockpile, p[("inputs", i, "per_unit")]) for i, inp in enumerate(f.inputs))
+    return FactoryInputs(fid, f.stockpile, rate, avail, _count(p[("lot_days",)]), inputs)
 
 
 def _transfer(tid: str, t: Transfer, s: Scenario, seed: int, block: int) -> TransferInputs:
@@ -369,7 +372,7 @@ def structure(b: BlockInputs) -> tuple[object, ...]:
         b.n_days,
         tuple((s.id, s.side, s.munition, s.capacity is None) for s in b.stockpiles),
         tuple((f.id, f.stockpile, f.rate.days, f.rate.interpolation, f.rate.unit_days,
-               None if f.avail is None else f.avail.dtype.str) for f in b.factories),
+               None if f.avail is None else f.avail.dtype.str, tuple(i for i, _ in f.inputs)) for f in b.factories),
         tuple((t.id, t.source, t.dest, tuple((r.start, r.end) for r in t.recurring),
                tuple(p.day for p in t.packages), t.share is None, t.suspended.tobytes()) for t in b.transfers),
         tuple((f.key, f.stockpiles, f.expected.days, f.expected.interpolation, f.expected.unit_days, len(f.tiers))

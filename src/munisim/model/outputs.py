@@ -14,8 +14,8 @@ import numpy as np
 __all__ = ["STOCKPILE_VARS", "FACTORY_VARS", "TRANSFER_VARS", "FRONT_VARS", "FORCE_VARS", "Recording", "Trajectories",
            "SeriesKey"]
 
-STOCKPILE_VARS = ("stock", "produced", "received", "lost", "shipped_out", "fired", "refused")
-FACTORY_VARS = ("delivered",)
+STOCKPILE_VARS = ("stock", "produced", "received", "lost", "shipped_out", "fired", "refused", "consumed")
+FACTORY_VARS = ("delivered", "unmade")
 TRANSFER_VARS = ("dispatched", "arrived", "lost")
 FRONT_VARS = ("demanded", "fired", "shortfall")
 #: Force series (float64): end-of-day strength, the day's attrition, strength joining and leaving.

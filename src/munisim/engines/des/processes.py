@@ -16,6 +16,7 @@ from typing import Any
 
 import simpy
 
+from munisim.model.outputs import STOCKPILE_VARS
 from munisim.model.rationing import rationed_target
 
 __all__ = ["Depot", "PHASE", "produce", "settle", "dispatch", "ship", "fire", "record"]
@@ -35,19 +36,35 @@ class Depot:
         self.inbox = 0
         self.inflow = 0
         self.capacity = capacity
-        self.rec = {v: [0] * n_days for v in ("stock", "produced", "received", "lost", "shipped_out", "fired", "refused")}
+        self.rec = {v: [0] * n_days for v in STOCKPILE_VARS}
 
 
 def produce(env: simpy.Environment, rate: list[float], avail: list[float], lot_days: int, depot: Depot,
-            delivered: list[int]) -> Proc:
-    """Step 1: accrue ``rate * availability`` into whole rounds; deliver every ``lot_days`` days."""
+            delivered: list[int], inputs: list[tuple[Depot, float]] = (), unmade: list[int] | None = None) -> Proc:
+    """Step 1: accrue ``rate * availability`` into whole rounds, as far as the components allow;
+    deliver every ``lot_days`` days."""
     carry = 0.0
     held = 0
+    used = [0.0] * len(inputs)  # consumption carry of each component
     yield env.timeout(PHASE["produce"])
     for t in range(len(rate)):
         carry += rate[t] * avail[t]
         n = math.floor(carry)
         carry -= n
+        if inputs:
+            made = n
+            for (src, per_unit), c in zip(inputs, used):
+                made = min(made, math.ceil((src.stock + 1 - c) / per_unit) - 1)
+            made = max(made, 0)
+            for k, (src, per_unit) in enumerate(inputs):
+                used[k] += made * per_unit
+                take = min(math.floor(used[k]), src.stock)
+                used[k] -= take
+                src.stock -= take
+                src.rec["consumed"][t] += take
+            if unmade is not None:
+                unmade[t] = n - made
+            n = made
         held += n
         if (t + 1) % lot_days == 0:
             depot.inbox += held

@@ -130,16 +130,20 @@ def run_blocks(blocks: list[BlockInputs], lanes: slice | Sequence[slice],
     r_produced, r_received, r_lost = rec["produced"], rec["received"], rec["lost"]
     r_shipped, r_fired, r_refused, r_stock = rec["shipped_out"], rec["fired"], rec["refused"], rec["stock"]
 
-    # Factories.
+    # Factories, and their components: [stockpile index, per_unit (R,), consumption carry (R,)].
     fac = []
     for i, f in enumerate(first.factories):
         rate = cat_schedule(lambda b, i=i: b.factories[i].rate).rows()
         avail = None if f.avail is None else cat_t(lambda b, i=i: b.factories[i].avail)
         lot = cat(lambda b, i=i: b.factories[i].lot_days)
-        fac.append((f.id, sp_index[f.stockpile], rate, avail, lot, bool((lot == 1).all())))
+        comps = [(sp_index[sid], cat(lambda b, i=i, k=k: b.factories[i].inputs[k][1]), np.zeros(R))
+                 for k, (sid, _u) in enumerate(f.inputs)]
+        fac.append((f.id, sp_index[f.stockpile], rate, avail, lot, bool((lot == 1).all()), comps))
     fcarry = np.zeros((len(fac), R))
     fheld = np.zeros((len(fac), R), dtype=np.int64)
     delivered = np.zeros((len(fac), T, R), dtype=np.int64) if rec_spec.factories else None
+    unmade = np.zeros((len(fac), T, R), dtype=np.int64) if rec_spec.factories else None
+    r_consumed = rec["consumed"]
 
     # Transfers.
     trs = []
@@ -169,9 +173,10 @@ def run_blocks(blocks: list[BlockInputs], lanes: slice | Sequence[slice],
         })
     lanes_r = np.arange(R)
     zeros_r = np.zeros(R, dtype=np.int64)
-    # A stockpile with no capacity and no share-of-inflow transfer needs no settling:
-    # its deliveries can go straight into its stock (nothing reads stock before step 4).
-    fed_on = {tr["src"] for tr in trs if tr["share"] is not None}
+    # A stockpile with no capacity, no share-of-inflow transfer and no factory using it as a
+    # component needs no settling: its deliveries can go straight into its stock (nothing reads it
+    # before step 4).
+    fed_on = {tr["src"] for tr in trs if tr["share"] is not None} | {k for f in fac for k, _u, _c in f[6]}
     settles = [s for s in range(S) if capacity[s] is not None or s in fed_on]
     into = [inbox if s in settles else stock for s in range(S)]
 
@@ -204,11 +209,25 @@ def run_blocks(blocks: list[BlockInputs], lanes: slice | Sequence[slice],
 
     for t in range(T):
         # 1. Produce.
-        for i, (_fid, s, rate, avail, lot, every_day) in enumerate(fac):
+        for i, (_fid, s, rate, avail, lot, every_day, comps) in enumerate(fac):
             c = fcarry[i]
             c += rate[t] if avail is None else rate[t] * avail[t]
             n = c.astype(np.int64)  # the carry is never negative, so truncation is floor
             c -= n
+            if comps:
+                most = n.astype(np.float64)  # compared as doubles: a tiny per_unit allows more than int64 holds
+                for k, per_unit, cc in comps:
+                    most = np.minimum(most, np.ceil((stock[k] + 1 - cc) / per_unit) - 1)
+                made = np.maximum(most, 0.0).astype(np.int64)
+                for k, per_unit, cc in comps:
+                    cc += made * per_unit
+                    take = np.minimum(np.floor(cc).astype(np.int64), stock[k])
+                    cc -= take
+                    stock[k] -= take
+                    r_consumed[row_of[k], t] += take
+                if unmade is not None:
+                    unmade[i, t] = n - made
+                n = made
             if every_day:
                 out = n
             else:
@@ -341,6 +360,7 @@ def run_blocks(blocks: list[BlockInputs], lanes: slice | Sequence[slice],
     if delivered is not None:
         for i, f in enumerate(fac):
             series[("factory", f[0], "delivered")] = delivered[i].T
+            series[("factory", f[0], "unmade")] = unmade[i].T  # type: ignore[index]
     for tr in trs:
         if tr["rec"] is not None:
             for v, arr in tr["rec"].items():
