@@ -33,8 +33,9 @@ def values(draw: st.DrawFn, lo: float, hi: float, *, integer: bool = False) -> A
     if kind == "normal":
         return {"dist": "normal", "mean": (a + b) / 2, "sd": (b - a) / 4, "low": a, "high": b}
     if lo == 0 and hi > 1.0:
-        # a median must be positive: at least 1 even when b is 0 or subnormal
-        return {"dist": "lognormal", "median": max(b / 2, 1.0), "sigma": 0.3}  # support [0, inf): only where no upper bound
+        # Support [0, inf): only where there is no upper bound.  The median must be positive: at least 1
+        # even when b is 0 or subnormal.
+        return {"dist": "lognormal", "median": max(b / 2, 1.0), "sigma": 0.3}
     return {"dist": "uniform", "low": a, "high": b}
 
 
@@ -59,6 +60,10 @@ def scenarios(draw: st.DrawFn, *, max_days: int = 120) -> Scenario:
                 sp: dict[str, Any] = {"side": side, "munition": m, "initial_rounds": draw(values(0, 500, integer=True))}
                 if draw(st.booleans()):
                     sp["capacity_rounds"] = draw(values(0, 800, integer=True))
+                if draw(st.booleans()):
+                    sp["strikes"] = [{"date": _date(draw(st.integers(0, n_days - 1))), "share": draw(values(0.0, 1.0))},
+                                     {"rate_per_year": draw(values(1.0, 120.0)), "share": draw(values(0.0, 1.0))}]
+                    sp["strikes"] = draw(st.lists(st.sampled_from(sp["strikes"]), min_size=1, max_size=3))
                 stockpiles[sid] = sp
     sp_ids = sorted(stockpiles)
     factories: dict[str, Any] = {}

@@ -25,7 +25,7 @@ __all__ = ["RunResult", "SIDE_VARIABLES", "FORCE_VARIABLES", "QUANTILES", "first
 
 #: Daily variables aggregated per side.
 SIDE_VARIABLES = ("produced", "received", "fired", "demanded", "stock", "lost", "shipped_out", "refused", "consumed",
-                  "shortfall", "in_transit")
+                  "destroyed", "shortfall", "in_transit")
 #: Daily force variables per side (float), reported when the scenario has forces.
 FORCE_VARIABLES = FORCE_VARS
 #: Quantiles reported across replicates.
@@ -129,15 +129,15 @@ class RunResult:
         """Daily series summed over the matching entities, ``ndarray, shape (R, T)``, int64.
 
         Stockpile variables (``stock``, ``produced``, ``received``, ``lost``,
-        ``shipped_out``, ``fired``, ``refused``, ``consumed``) sum the selected
+        ``shipped_out``, ``fired``, ``refused``, ``consumed``, ``destroyed``) sum the selected
         stockpiles (without ``munition``, those of every munition not marked
         ``component``: components are not rounds),
         except that transfers between two selected stockpiles are moves, not
         receipts or shipments: ``received`` and ``shipped_out`` count only
         rounds crossing the selection's boundary, and ``in_transit`` (end of
         day) holds internal moves still on the way.  Then, cumulatively,
-        ``initial + produced + received = fired + consumed + lost + shipped_out
-        + refused + stock + in_transit``.  ``demanded`` and ``shortfall`` sum fronts.
+        ``initial + produced + received = fired + consumed + destroyed + lost
+        + shipped_out + refused + stock + in_transit``.  ``demanded`` and ``shortfall`` sum fronts.
         Force variables (``strength``, ``losses``, ``reinforced``,
         ``withdrawn``) sum the side's forces and are float64.
         The result may be the stored array itself: do not modify it.
@@ -370,7 +370,7 @@ class RunResult:
         }
 
 
-_TOTALS = ("produced", "received", "fired", "demanded", "lost", "shipped_out", "refused", "consumed")
+_TOTALS = ("produced", "received", "fired", "demanded", "lost", "shipped_out", "refused", "consumed", "destroyed")
 
 
 def _pairs(sides: list[str]) -> list[tuple[str, str]]:

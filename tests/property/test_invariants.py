@@ -18,9 +18,10 @@ def check_invariants(s: Scenario, tr: Trajectories) -> None:
     ser = tr.series
     for sid in s.stockpiles:
         g = {v: ser[("stockpile", sid, v)] for v in ("stock", "produced", "received", "lost", "shipped_out", "fired",
-                                                     "refused", "consumed")}
+                                                     "refused", "consumed", "destroyed")}
         lhs = tr.initial[sid][:, None] + np.cumsum(g["produced"] + g["received"], axis=1)
-        rhs = np.cumsum(g["fired"] + g["consumed"] + g["lost"] + g["shipped_out"] + g["refused"], axis=1) + g["stock"]
+        out = g["fired"] + g["consumed"] + g["destroyed"] + g["lost"] + g["shipped_out"] + g["refused"]
+        rhs = np.cumsum(out, axis=1) + g["stock"]
         np.testing.assert_array_equal(lhs, rhs, err_msg=f"mass balance of {sid}")
         assert (g["stock"] >= 0).all(), sid
         cap = s.stockpiles[sid].capacity_rounds
@@ -46,12 +47,12 @@ def check_invariants(s: Scenario, tr: Trajectories) -> None:
                 continue
             tot = {v: sum(ser[("stockpile", i, v)] for i in ids) for v in ("stock", "produced", "received", "lost",
                                                                            "shipped_out", "fired", "refused",
-                                                                           "consumed")}
+                                                                           "consumed", "destroyed")}
             init = sum(tr.initial[i] for i in ids)
             np.testing.assert_array_equal(
                 init[:, None] + np.cumsum(tot["produced"] + tot["received"], axis=1),
-                np.cumsum(tot["fired"] + tot["consumed"] + tot["lost"] + tot["shipped_out"] + tot["refused"], axis=1)
-                + tot["stock"],
+                np.cumsum(tot["fired"] + tot["consumed"] + tot["destroyed"] + tot["lost"] + tot["shipped_out"]
+                          + tot["refused"], axis=1) + tot["stock"],
             )
 
 
@@ -109,9 +110,11 @@ def test_side_balance_with_internal_moves(scenario: Scenario, seed: int) -> None
     for side in [None, *scenario.sides]:
         for mun in [None, *scenario.munitions]:
             v = {k: res.series(k, side=side, munition=mun) for k in
-                 ("produced", "received", "fired", "consumed", "lost", "shipped_out", "refused", "stock", "in_transit")}
+                 ("produced", "received", "fired", "consumed", "destroyed", "lost", "shipped_out", "refused", "stock",
+                  "in_transit")}
             lhs = res.initial_stock(side=side, munition=mun)[:, None] + np.cumsum(v["produced"] + v["received"], axis=1)
-            rhs = (np.cumsum(v["fired"] + v["consumed"] + v["lost"] + v["shipped_out"] + v["refused"], axis=1) + v["stock"]
+            rhs = (np.cumsum(v["fired"] + v["consumed"] + v["destroyed"] + v["lost"] + v["shipped_out"] + v["refused"],
+                             axis=1) + v["stock"]
                    + v["in_transit"])
             np.testing.assert_array_equal(lhs, rhs)
             assert (v["in_transit"] >= 0).all()

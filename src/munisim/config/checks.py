@@ -75,6 +75,7 @@ _BOUNDS: dict[str, tuple[str, float, float | None]] = {
     "every_days": ("at least 1 day", 1.0, None),
     "lead_time_days": ("at least 1 day", 1.0, None),
     "per_unit": ("a positive number of input rounds per round made", 1e-9, None),
+    "rate_per_year": ("between 0 and 365.25 strikes a year", 0.0, 365.25),
     "initial_strength": _NONNEG,
     "rate_per_day": _NONNEG,
     "amount": _NONNEG,
@@ -102,6 +103,10 @@ def check_scenario(s: Scenario, figure_ids: set[str] | None) -> list[tuple[KeyPa
     for sid, st in s.stockpiles.items():
         if (m := _ref("side", st.side, s.sides)) is not None:
             add((("stockpiles", sid, "side"), m))
+        for i, strike in enumerate(st.strikes):
+            if strike.date is not None and not s.start <= strike.date <= s.end:
+                add((("stockpiles", sid, "strikes", i, "date"), f"{strike.date} is outside the scenario window "
+                     f"{s.start}..{s.end}; expected a date inside it"))
         if (m := _ref("munition", st.munition, s.munitions)) is not None:
             add((("stockpiles", sid, "munition"), m))
     schedules = [(("factories", fid, "capacity"), f.capacity) for fid, f in s.factories.items()]

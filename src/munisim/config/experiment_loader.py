@@ -22,8 +22,8 @@ from munisim.errors import ScenarioError
 
 __all__ = ["ExperimentSpec", "load_experiment", "metric_names"]
 
-_SIDE_METRICS = ("produced", "received", "fired", "demanded", "lost", "shipped_out", "refused", "consumed", "final_stock",
-                 "share_met", "first_stockout")
+_SIDE_METRICS = ("produced", "received", "fired", "demanded", "lost", "shipped_out", "refused", "consumed", "destroyed",
+                 "final_stock", "share_met", "first_stockout")
 
 
 def metric_names(scenario: Scenario) -> list[str]:

@@ -24,6 +24,7 @@ from munisim.config.values import Value
 __all__ = [
     "Munition",
     "Side",
+    "Strike",
     "Stockpile",
     "SchedulePoint",
     "Availability",
@@ -109,6 +110,20 @@ class Side(_Model):
     color: str | None = Field(None, description="Matplotlib colour used in charts.")
 
 
+class Strike(_Model):
+    """A strike on a depot destroying ``share`` of its stock: on ``date``, or at random ``rate_per_year`` times a year."""
+
+    date: Date | None = None
+    rate_per_year: Value | None = Field(None, description="Expected strikes per year (daily chance rate / 365.25).")
+    share: Value = Field(description="Share of the stock destroyed by one strike.")
+
+    @model_validator(mode="after")
+    def _when(self) -> Strike:
+        if (self.date is None) == (self.rate_per_year is None):
+            raise ValueError("give either 'date' (a dated strike) or 'rate_per_year' (random strikes)")
+        return self
+
+
 class Stockpile(_Model):
     """A depot or pool of one munition belonging to one side."""
 
@@ -116,6 +131,7 @@ class Stockpile(_Model):
     munition: str
     initial_rounds: Value = Field(0.0, description="Stock on the start date, rounds.")
     capacity_rounds: Value | None = Field(None, description="Most rounds it can hold; inflow beyond it is refused.")
+    strikes: list[Strike] = Field(default_factory=list, description="Depot strikes destroying a share of the stock.")
 
 
 class SchedulePoint(_Model):

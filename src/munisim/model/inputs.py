@@ -15,13 +15,14 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from munisim.config.scenario import Engagement, Factory, Force, Front, Scenario, Transfer
+from munisim.config.scenario import Engagement, Factory, Force, Front, Scenario, Stockpile, Transfer
 from munisim.config.yamlload import KeyPath
 from munisim.model.params import draw_component
 from munisim.model.schedules import RateSchedule, schedule_of
 from munisim.rng import REPLICATE_BLOCK, Purpose, stream
 
 __all__ = [
+    "StrikeInputs",
     "StockpileInputs",
     "FactoryInputs",
     "RecurringInputs",
@@ -38,14 +39,26 @@ __all__ = [
 
 
 @dataclass(frozen=True)
+class StrikeInputs:
+    """One strike entry: destroys ``share`` (B,) of the stock on day ``day`` (dated), or on the days
+    where ``hits`` ``(T, B)`` bool is true (random)."""
+
+    share: np.ndarray
+    day: int | None = None
+    hits: np.ndarray | None = None
+
+
+@dataclass(frozen=True)
 class StockpileInputs:
-    """``initial``, ``capacity``: ``ndarray, shape (B,), int64`` (capacity None if unlimited)."""
+    """``initial``, ``capacity``: ``ndarray, shape (B,), int64`` (capacity None if unlimited);
+    ``strikes`` in listed order."""
 
     id: str
     side: str
     munition: str
     initial: np.ndarray
     capacity: np.ndarray | None
+    strikes: tuple[StrikeInputs, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -301,6 +314,23 @@ def _fronts(fid: str, fr: Front, s: Scenario, seed: int, block: int) -> list[Fro
     return out
 
 
+def _strikes(sid: str, st: Stockpile, p: dict[KeyPath, np.ndarray], s: Scenario, seed: int,
+             block: int) -> tuple[StrikeInputs, ...]:
+    """Dated strikes keep their day; random ones get their hit days from one ``(K, T, B)`` uniform draw."""
+    randoms = [i for i, k in enumerate(st.strikes) if k.rate_per_year is not None]
+    u = stream(seed, block, f"stockpile:{sid}", Purpose.NOISE).random((len(randoms), s.n_days, REPLICATE_BLOCK)) \
+        if randoms else None
+    out = []
+    for i, k in enumerate(st.strikes):
+        share = p[("strikes", i, "share")]
+        if k.date is not None:
+            out.append(StrikeInputs(share, day=s.day_index(k.date)))
+        else:
+            chance = p[("strikes", i, "rate_per_year")] / 365.25
+            out.append(StrikeInputs(share, hits=u[randoms.index(i)] < chance))  # type: ignore[index]
+    return tuple(out)
+
+
 def _add_on(days: dict[int, np.ndarray], day: int, amount: np.ndarray) -> None:
     days[day] = days[day] + amount if day in days else amount
 
@@ -352,7 +382,8 @@ def build_block(scenario: Scenario, seed: int, block: int) -> BlockInputs:
         st = s.stockpiles[sid]
         p = draw_component(st, f"stockpile:{sid}", seed, block)
         cap = _count(p[("capacity_rounds",)]) if st.capacity_rounds is not None else None
-        stockpiles.append(StockpileInputs(sid, st.side, st.munition, _count(p[("initial_rounds",)]), cap))
+        stockpiles.append(StockpileInputs(sid, st.side, st.munition, _count(p[("initial_rounds",)]), cap,
+                                          _strikes(sid, st, p, s, seed, block)))
     factories = [_factory(fid, s.factories[fid], s, seed, block) for fid in sorted(s.factories)]
     transfers = [_transfer(tid, s.transfers[tid], s, seed, block) for tid in sorted(s.transfers)]
     fronts = [fi for fid in sorted(s.fronts) for fi in _fronts(fid, s.fronts[fid], s, seed, block)]
@@ -370,7 +401,8 @@ def structure(b: BlockInputs) -> tuple[object, ...]:
     """
     return (
         b.n_days,
-        tuple((s.id, s.side, s.munition, s.capacity is None) for s in b.stockpiles),
+        tuple((s.id, s.side, s.munition, s.capacity is None, tuple((k.day, k.hits is None) for k in s.strikes))
+              for s in b.stockpiles),
         tuple((f.id, f.stockpile, f.rate.days, f.rate.interpolation, f.rate.unit_days,
                None if f.avail is None else f.avail.dtype.str, tuple(i for i, _ in f.inputs)) for f in b.factories),
         tuple((t.id, t.source, t.dest, tuple((r.start, r.end) for r in t.recurring),

@@ -14,7 +14,7 @@ import numpy as np
 __all__ = ["STOCKPILE_VARS", "FACTORY_VARS", "TRANSFER_VARS", "FRONT_VARS", "FORCE_VARS", "Recording", "Trajectories",
            "SeriesKey"]
 
-STOCKPILE_VARS = ("stock", "produced", "received", "lost", "shipped_out", "fired", "refused", "consumed")
+STOCKPILE_VARS = ("stock", "produced", "received", "lost", "shipped_out", "fired", "refused", "consumed", "destroyed")
 FACTORY_VARS = ("delivered", "unmade")
 TRANSFER_VARS = ("dispatched", "arrived", "lost")
 FRONT_VARS = ("demanded", "fired", "shortfall")

@@ -9,7 +9,7 @@ import simpy
 
 from munisim.config.scenario import Scenario
 from munisim.engines.des.forces import Troops, fight, muster
-from munisim.engines.des.processes import Depot, dispatch, fire, produce, record, settle
+from munisim.engines.des.processes import Depot, dispatch, fire, produce, record, settle, strike
 from munisim.model.inputs import BlockInputs, build_block
 from munisim.model.outputs import Recording, Trajectories
 from munisim.rng import REPLICATE_BLOCK
@@ -47,6 +47,10 @@ def run_lane(inputs: BlockInputs, lane: int) -> tuple[dict[tuple[str, str, str],
                             out.setdefault(("factory", f.id, "unmade"), [0] * T)))
     for d in depots.values():
         env.process(settle(env, d, T))
+    for sp in inputs.stockpiles:
+        if sp.strikes:
+            env.process(strike(env, depots[sp.id], [(float(k.share[j]), k.day, None if k.hits is None
+                                                     else k.hits[:, j].tolist()) for k in sp.strikes], T))
     for tr in inputs.transfers:
         packages: dict[int, int] = {}
         for pk in tr.packages:

@@ -2,8 +2,8 @@
 
 Each process wakes once a day at its step's phase (a fraction of the day), so
 SimPy's clock orders the steps of docs/model.md: produce (t + 0), arrive
-(t + 1/8), settle (t + 2/8), dispatch (t + 3/8), fire (t + 4/8), record
-(t + 5/8).  Within a phase, processes run in the order they were started,
+(t + 1/8), settle (t + 2/8), strike (t + 5/16), dispatch (t + 3/8), fire
+(t + 4/8), record (t + 5/8).  Within a phase, processes run in the order they were started,
 which is the alphabetical order of component ids.  Phases are multiples of
 1/8, exact in binary floating point, so the clock never drifts.
 """
@@ -19,9 +19,10 @@ import simpy
 from munisim.model.outputs import STOCKPILE_VARS
 from munisim.model.rationing import rationed_target
 
-__all__ = ["Depot", "PHASE", "produce", "settle", "dispatch", "ship", "fire", "record"]
+__all__ = ["Depot", "PHASE", "produce", "settle", "strike", "dispatch", "ship", "fire", "record"]
 
-PHASE = {"produce": 0.0, "arrive": 0.125, "settle": 0.25, "dispatch": 0.375, "fire": 0.5, "record": 0.625}
+PHASE = {"produce": 0.0, "arrive": 0.125, "settle": 0.25, "strike": 0.3125, "dispatch": 0.375, "fire": 0.5,
+         "record": 0.625}
 
 Proc = Generator[simpy.Event, Any, None]
 
@@ -96,6 +97,20 @@ def settle(env: simpy.Environment, depot: Depot, n_days: int) -> Proc:
         depot.stock += accepted
         depot.inflow = accepted
         depot.inbox = 0
+        yield env.timeout(1)
+
+
+def strike(env: simpy.Environment, depot: Depot, strikes: list[tuple[float, int | None, list[bool] | None]],
+           n_days: int) -> Proc:
+    """Step 3b: depot strikes, in listed order, each destroying ``floor(share * stock)`` rounds."""
+    yield env.timeout(PHASE["strike"])
+    destroyed = depot.rec["destroyed"]
+    for t in range(n_days):
+        for share, day, hits in strikes:
+            if (hits[t] if hits is not None else day == t):
+                gone = math.floor(share * depot.stock)
+                depot.stock -= gone
+                destroyed[t] += gone
         yield env.timeout(1)
 
 

@@ -124,6 +124,14 @@ def run_blocks(blocks: list[BlockInputs], lanes: slice | Sequence[slice],
         initial[row_ids[row_of[i]]] += stock[i]
     capacity = [None if sp.capacity is None else cat(lambda b, i=i: b.stockpiles[i].capacity)
                 for i, sp in enumerate(first.stockpiles)]
+    # Depot strikes: per stockpile, [(share (R,), day or None, hits (T, R) or None)] in listed order.
+    strikes = []
+    for i, sp in enumerate(first.stockpiles):
+        items = [(cat(lambda b, i=i, k=k: b.stockpiles[i].strikes[k].share), k_in.day,
+                  None if k_in.hits is None else cat_t(lambda b, i=i, k=k: b.stockpiles[i].strikes[k].hits))
+                 for k, k_in in enumerate(sp.strikes)]
+        if items:
+            strikes.append((i, items))
     inbox = np.zeros((S, R), dtype=np.int64)
     inflow = np.zeros((S, R), dtype=np.int64)
     rec = {v: np.zeros((G, T, R), dtype=np.int64) for v in STOCKPILE_VARS}
@@ -143,7 +151,7 @@ def run_blocks(blocks: list[BlockInputs], lanes: slice | Sequence[slice],
     fheld = np.zeros((len(fac), R), dtype=np.int64)
     delivered = np.zeros((len(fac), T, R), dtype=np.int64) if rec_spec.factories else None
     unmade = np.zeros((len(fac), T, R), dtype=np.int64) if rec_spec.factories else None
-    r_consumed = rec["consumed"]
+    r_consumed, r_destroyed = rec["consumed"], rec["destroyed"]
 
     # Transfers.
     trs = []
@@ -261,6 +269,20 @@ def run_blocks(blocks: list[BlockInputs], lanes: slice | Sequence[slice],
             stock[s] += accepted
             inflow[s] = accepted
             inbox[s] = 0
+        # 3b. Strike.
+        for s, items in strikes:
+            for share, day, hits in items:
+                if hits is None:
+                    if day != t:
+                        continue
+                    gone = np.floor(share * stock[s]).astype(np.int64)
+                else:
+                    hit = hits[t]
+                    if not hit.any():
+                        continue
+                    gone = np.where(hit, np.floor(share * stock[s]).astype(np.int64), 0)
+                stock[s] -= gone
+                r_destroyed[row_of[s], t] += gone
         # 4. Dispatch.
         for tr in trs:
             if not tr["may"][t]:
