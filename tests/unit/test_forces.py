@@ -9,10 +9,8 @@ import pytest
 from scipy.optimize import brentq
 
 from munisim import simulate
-from munisim.engines.des import run_des
-from munisim.engines.vector import run_vector
 
-from ..helpers import scenario
+from ..helpers import both_engines, scenario
 
 ARMIES = """
 stockpiles:
@@ -35,12 +33,8 @@ engagements:
 """
 
 
-def _both(s, replicates=1):  # type: ignore[no-untyped-def]
-    des, _ = run_des(s, seed=3, replicates=replicates)
-    vec = run_vector(s, seed=3, replicates=replicates)
-    for key, arr in des.series.items():
-        np.testing.assert_array_equal(arr, vec.series[key], err_msg=str(key))
-    return vec
+def _both(s, replicates: int = 1):  # type: ignore[no-untyped-def]
+    return both_engines(s, replicates=replicates, seed=3)
 
 
 def test_square_law_battle_through_both_engines() -> None:

@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-import numpy as np
 import pytest
 
 from munisim import simulate
-from munisim.engines.des import run_des
-from munisim.engines.vector import run_vector
 
-from ..helpers import scenario
+from ..helpers import both_engines, scenario
 
 DEPOT = """
 stockpiles:
@@ -25,11 +22,7 @@ factories:
 
 
 def _both(s, replicates: int = 1):  # type: ignore[no-untyped-def]
-    des, _ = run_des(s, seed=4, replicates=replicates)
-    vec = run_vector(s, seed=4, replicates=replicates)
-    for key, arr in des.series.items():
-        np.testing.assert_array_equal(arr, vec.series[key], err_msg=str(key))
-    return vec
+    return both_engines(s, replicates=replicates, seed=4)
 
 
 def test_dated_strikes_destroy_a_share_of_the_stock_after_the_days_deliveries() -> None:
