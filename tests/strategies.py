@@ -133,6 +133,11 @@ def scenarios(draw: st.DrawFn, *, max_days: int = 120) -> Scenario:
             fr["demand_noise"] = {"dist": "negative_binomial", "dispersion": draw(st.floats(0.5, 50))}
         fr["rationing"] = [{"below_days": draw(values(0, 30)), "fire_share": draw(values(0.0, 1.0))}
                            for _ in range(draw(st.integers(0, 2)))]
+        barrels = [x for x in own if x not in draws_from]
+        if barrels and draw(st.booleans()):
+            fr["tubes"] = {muns[0]: {"stockpile": draw(st.sampled_from(barrels)),
+                                     "rounds_per_barrel": draw(values(1.0, 60.0)),
+                                     "max_rounds_per_tube_per_day": draw(values(0.0, 5.0))}}
         fronts[f"{side}_front"] = fr
     forces: dict[str, Any] = {}
     engagements: dict[str, Any] = {}

@@ -25,7 +25,7 @@ __all__ = ["RunResult", "SIDE_VARIABLES", "FORCE_VARIABLES", "QUANTILES", "first
 
 #: Daily variables aggregated per side.
 SIDE_VARIABLES = ("produced", "received", "fired", "demanded", "stock", "lost", "shipped_out", "refused", "consumed",
-                  "destroyed", "shortfall", "in_transit")
+                  "destroyed", "shortfall", "tube_limited", "in_transit")
 #: Daily force variables per side (float), reported when the scenario has forces.
 FORCE_VARIABLES = FORCE_VARS
 #: Quantiles reported across replicates.
@@ -137,7 +137,8 @@ class RunResult:
         rounds crossing the selection's boundary, and ``in_transit`` (end of
         day) holds internal moves still on the way.  Then, cumulatively,
         ``initial + produced + received = fired + consumed + destroyed + lost
-        + shipped_out + refused + stock + in_transit``.  ``demanded`` and ``shortfall`` sum fronts.
+        + shipped_out + refused + stock + in_transit``.  ``demanded``,
+        ``shortfall`` and ``tube_limited`` sum fronts.
         Force variables (``strength``, ``losses``, ``reinforced``,
         ``withdrawn``) sum the side's forces and are float64.
         The result may be the stored array itself: do not modify it.
@@ -167,7 +168,7 @@ class RunResult:
             if len(plus) == 1:
                 return plus[0]
             return np.sum(plus, axis=0)
-        elif variable in ("demanded", "shortfall"):
+        elif variable in ("demanded", "shortfall", "tube_limited"):
             for fid, fr in self.scenario.fronts.items():
                 if side is not None and fr.side != side:
                     continue

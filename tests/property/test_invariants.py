@@ -31,9 +31,9 @@ def check_invariants(s: Scenario, tr: Trajectories) -> None:
             start_over = tr.initial[sid][:, None] > round(cap.value)
             assert not (over & ~start_over).any(), sid
     for key in {k[1] for k in ser if k[0] == "front"}:
-        dem, fired, short = (ser[("front", key, v)] for v in ("demanded", "fired", "shortfall"))
-        assert (fired >= 0).all() and (short >= 0).all()
-        assert (fired + short <= dem).all(), "fired + shortfall (the target) must not exceed demand"
+        dem, fired, short, tube = (ser[("front", key, v)] for v in ("demanded", "fired", "shortfall", "tube_limited"))
+        assert (fired >= 0).all() and (short >= 0).all() and (tube >= 0).all()
+        assert (fired + short + tube <= dem).all(), "fired + shortfall + tube-limited must not exceed demand"
     for tid, t in s.transfers.items():
         disp, arr, lost = (ser[("transfer", tid, v)] for v in ("dispatched", "arrived", "lost"))
         assert (np.cumsum(arr, axis=1) <= np.cumsum(disp, axis=1)).all(), "arrivals never exceed dispatches"

@@ -76,6 +76,8 @@ _BOUNDS: dict[str, tuple[str, float, float | None]] = {
     "lead_time_days": ("at least 1 day", 1.0, None),
     "per_unit": ("a positive number of input rounds per round made", 1e-9, None),
     "rate_per_year": ("between 0 and 365.25 strikes a year", 0.0, 365.25),
+    "rounds_per_barrel": ("at least 1 round", 1.0, None),
+    "max_rounds_per_tube_per_day": _NONNEG,
     "initial_strength": _NONNEG,
     "rate_per_day": _NONNEG,
     "amount": _NONNEG,
@@ -179,6 +181,19 @@ def check_scenario(s: Scenario, figure_ids: set[str] | None) -> list[tuple[KeyPa
                 good.append(sp)
             if fr.draws_from.count(sp) > 1 and fr.draws_from.index(sp) != i:
                 add((base + ("draws_from", i), f"stockpile {sp!r} is listed twice; list each once"))
+        for mun, tubes in fr.tubes.items():
+            path = base + ("tubes", mun)
+            if mun not in fr.demand:
+                add((path, f"the front has no demand for {mun!r}; expected one of its demand munitions "
+                     f"({', '.join(sorted(fr.demand))})"))
+            elif (m := _ref("stockpile", tubes.stockpile, s.stockpiles)) is not None:
+                add((path + ("stockpile",), m))
+            elif side_ok and s.stockpiles[tubes.stockpile].side != fr.side:
+                add((path + ("stockpile",), f"stockpile {tubes.stockpile!r} belongs to "
+                     f"{s.stockpiles[tubes.stockpile].side!r}, not to {fr.side!r}; expected the front's own barrels"))
+            elif tubes.stockpile in fr.draws_from:
+                add((path + ("stockpile",), f"stockpile {tubes.stockpile!r} is one the front fires from; "
+                     "expected a separate stockpile of barrels"))
         for mun in fr.demand:
             if (m := _ref("munition", mun, s.munitions)) is not None:
                 add((base + ("demand", mun), m))

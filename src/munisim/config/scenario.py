@@ -36,6 +36,7 @@ __all__ = [
     "Transfer",
     "Rationing",
     "DemandNoise",
+    "Tubes",
     "Front",
     "Reinforcement",
     "Withdrawal",
@@ -288,6 +289,14 @@ class DemandNoise(_Model):
         return self
 
 
+class Tubes(_Model):
+    """Gun barrels that cap and wear with a front's fire of one munition."""
+
+    stockpile: str = Field(description="Stockpile of serviceable barrels (of the front's side).")
+    rounds_per_barrel: Value = Field(description="Rounds a barrel fires before it must be replaced (> 0).")
+    max_rounds_per_tube_per_day: Value = Field(description="Most rounds one tube fires a day.")
+
+
 class Front(_Model):
     """Where a side fires: daily demand per munition, met from stockpiles in priority order."""
 
@@ -299,6 +308,7 @@ class Front(_Model):
     demand_noise: DemandNoise | None = None
     activity: Value = Field(1.0, description="Share of days the front is active (demand is zero on quiet days).")
     rationing: list[Rationing] = Field(default_factory=list)
+    tubes: dict[str, Tubes] = Field(default_factory=dict, description="Per munition: barrels that cap and wear.")
 
     @field_validator("rationing", mode="before")
     @classmethod

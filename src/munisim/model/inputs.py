@@ -114,7 +114,8 @@ class FrontInputs:
 
     ``demand`` (T, B) int64 rounds; ``expected`` the demand schedule in rounds/day;
     ``tiers`` rationing ``(below_days (B,), fire_share (B,))`` in listed order;
-    ``stockpiles`` the ids it draws from, in priority order.
+    ``stockpiles`` the ids it draws from, in priority order; ``tubes`` the barrel stockpile id,
+    rounds per barrel (B,) and most rounds per tube a day (B,), or None.
     """
 
     key: str
@@ -125,6 +126,7 @@ class FrontInputs:
     demand: np.ndarray
     expected: RateSchedule
     tiers: tuple[tuple[np.ndarray, np.ndarray], ...]
+    tubes: tuple[str, np.ndarray, np.ndarray] | None = None
 
 
 @dataclass(frozen=True)
@@ -310,7 +312,10 @@ def _fronts(fid: str, fr: Front, s: Scenario, seed: int, block: int) -> list[Fro
         demand = _demand(expected.daily, p[("activity",)], fr,
                          lambda key=key: stream(seed, block, f"front:{key}", Purpose.NOISE))
         sps = tuple(sp for sp in fr.draws_from if s.stockpiles[sp].munition == mun)
-        out.append(FrontInputs(key, fid, fr.side, mun, sps, demand, expected, tiers))
+        tb = fr.tubes.get(mun)
+        tubes = None if tb is None else (tb.stockpile, p[("tubes", mun, "rounds_per_barrel")],
+                                         p[("tubes", mun, "max_rounds_per_tube_per_day")])
+        out.append(FrontInputs(key, fid, fr.side, mun, sps, demand, expected, tiers, tubes))
     return out
 
 
@@ -407,8 +412,8 @@ def structure(b: BlockInputs) -> tuple[object, ...]:
                None if f.avail is None else f.avail.dtype.str, tuple(i for i, _ in f.inputs)) for f in b.factories),
         tuple((t.id, t.source, t.dest, tuple((r.start, r.end) for r in t.recurring),
                tuple(p.day for p in t.packages), t.share is None, t.suspended.tobytes()) for t in b.transfers),
-        tuple((f.key, f.stockpiles, f.expected.days, f.expected.interpolation, f.expected.unit_days, len(f.tiers))
-              for f in b.fronts),
+        tuple((f.key, f.stockpiles, f.expected.days, f.expected.interpolation, f.expected.unit_days, len(f.tiers),
+               None if f.tubes is None else f.tubes[0]) for f in b.fronts),
         tuple((f.id, f.side, tuple((r[0], r[1]) for r in f.rates), tuple(sorted(f.lumps)), tuple(sorted(f.withdrawals)))
               for f in b.forces),
         tuple((e.id, e.x, e.y, e.law, e.p, e.q, e.first, e.last, tuple((k, v.front) for k, v in e.fires.items()))

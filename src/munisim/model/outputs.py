@@ -17,7 +17,7 @@ __all__ = ["STOCKPILE_VARS", "FACTORY_VARS", "TRANSFER_VARS", "FRONT_VARS", "FOR
 STOCKPILE_VARS = ("stock", "produced", "received", "lost", "shipped_out", "fired", "refused", "consumed", "destroyed")
 FACTORY_VARS = ("delivered", "unmade")
 TRANSFER_VARS = ("dispatched", "arrived", "lost")
-FRONT_VARS = ("demanded", "fired", "shortfall")
+FRONT_VARS = ("demanded", "fired", "shortfall", "tube_limited")
 #: Force series (float64): end-of-day strength, the day's attrition, strength joining and leaving.
 FORCE_VARS = ("strength", "losses", "reinforced", "withdrawn")
 

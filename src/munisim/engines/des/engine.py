@@ -11,7 +11,7 @@ from munisim.config.scenario import Scenario
 from munisim.engines.des.forces import Troops, fight, muster
 from munisim.engines.des.processes import Depot, dispatch, fire, produce, record, settle, strike
 from munisim.model.inputs import BlockInputs, build_block
-from munisim.model.outputs import Recording, Trajectories
+from munisim.model.outputs import FRONT_VARS, Recording, Trajectories
 from munisim.rng import REPLICATE_BLOCK
 
 __all__ = ["run_des", "run_lane"]
@@ -71,7 +71,7 @@ def run_lane(inputs: BlockInputs, lane: int) -> tuple[dict[tuple[str, str, str],
             lost=out.setdefault(("transfer", tr.id, "lost"), [0] * T),
         ))
     for fr in inputs.fronts:
-        rec = {v: out.setdefault(("front", fr.key, v), [0] * T) for v in ("demanded", "fired", "shortfall")}
+        rec = {v: out.setdefault(("front", fr.key, v), [0] * T) for v in FRONT_VARS}
         env.process(fire(
             env,
             demand=fr.demand[:, j].tolist(),
@@ -79,6 +79,7 @@ def run_lane(inputs: BlockInputs, lane: int) -> tuple[dict[tuple[str, str, str],
             tiers=[(float(b[j]), float(s[j])) for b, s in fr.tiers],
             depots=[depots[s] for s in fr.stockpiles],
             rec=rec,
+            tubes=None if fr.tubes is None else (depots[fr.tubes[0]], float(fr.tubes[1][j]), float(fr.tubes[2][j])),
         ))
     troops = {f.id: Troops(float(f.initial[j]), T) for f in inputs.forces}
     for f in inputs.forces:

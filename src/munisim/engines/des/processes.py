@@ -168,12 +168,19 @@ def fire(
     tiers: list[tuple[float, float]],
     depots: list[Depot],
     rec: dict[str, list[int]],
+    tubes: tuple[Depot, float, float] | None = None,
 ) -> Proc:
-    """Step 5: a front fires one munition: demand, rationing, draw from depots in priority order."""
+    """Step 5: a front fires one munition: demand, rationing, tubes, draw from depots in priority order."""
+    wear = 0.0  # barrel wear carry
     yield env.timeout(PHASE["fire"])
     for t in range(len(demand)):
         available = sum(d.stock for d in depots)
         target = rationed_target(available, expected[t], demand[t], tiers) if tiers else demand[t]
+        if tubes is not None:
+            barrels, per_barrel, per_tube = tubes
+            capped = min(target, math.floor(barrels.stock * per_tube))
+            rec["tube_limited"][t] = target - capped
+            target = capped
         fired = min(target, available)
         need = fired
         for d in depots:
@@ -186,6 +193,12 @@ def fire(
         rec["demanded"][t] = demand[t]
         rec["fired"][t] = fired
         rec["shortfall"][t] = target - fired
+        if tubes is not None:
+            wear += fired / per_barrel
+            worn = min(math.floor(wear), barrels.stock)
+            wear -= worn
+            barrels.stock -= worn
+            barrels.rec["consumed"][t] += worn
         yield env.timeout(1)
 
 

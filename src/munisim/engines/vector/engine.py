@@ -195,10 +195,15 @@ def run_blocks(blocks: list[BlockInputs], lanes: slice | Sequence[slice],
                  for k in range(len(fr.tiers))]
         loosest = np.max([below for below, _ in tiers], axis=0) if tiers else None
         expected = cat_schedule(lambda b, i=i: b.fronts[i].expected).rows() if tiers else None
+        # Tubes: [barrel stockpile index, rounds per barrel (R,), most rounds per tube a day (R,), wear carry (R,)].
+        tubes = None if fr.tubes is None else [
+            sp_index[fr.tubes[0]], cat(lambda b, i=i: b.fronts[i].tubes[1]),  # type: ignore[index]
+            cat(lambda b, i=i: b.fronts[i].tubes[2]), np.zeros(R)]  # type: ignore[index]
         frs.append((fr.key, [sp_index[s] for s in fr.stockpiles], cat_t(lambda b, i=i: b.fronts[i].demand),
-                    expected, tiers, loosest))
+                    expected, tiers, loosest, tubes))
     f_fired = np.zeros((len(frs), T, R), dtype=np.int64)
     f_short = np.zeros((len(frs), T, R), dtype=np.int64)
+    f_tube = np.zeros((len(frs), T, R), dtype=np.int64)
 
     # Forces and engagements (step 6), driven by the share of each front's demand fired.
     forces = ForceStep(first, cat, T) if first.forces else None
@@ -332,7 +337,7 @@ def run_blocks(blocks: list[BlockInputs], lanes: slice | Sequence[slice],
                 tr["rec"]["dispatched"][t] = q
                 tr["rec"]["lost"][t] = np.where(q > 0, gone, 0)
         # 5. Fire.
-        for k, (_key, sps, demand, expected, tiers, loosest) in enumerate(frs):
+        for k, (_key, sps, demand, expected, tiers, loosest, tubes) in enumerate(frs):
             d = demand[t]
             if len(sps) == 1:
                 available = stock[sps[0]]
@@ -345,6 +350,12 @@ def run_blocks(blocks: list[BlockInputs], lanes: slice | Sequence[slice],
                 target = rationed_target_array(available, lam, d, tiers)
             else:
                 target = d
+            if tubes is not None:
+                barrels, per_barrel, per_tube, wear = tubes
+                cap = np.floor(stock[barrels] * per_tube).astype(np.int64)
+                capped = np.minimum(target, cap)
+                np.subtract(target, capped, out=f_tube[k, t])
+                target = capped
             fired = np.minimum(target, available, out=f_fired[k, t])
             if len(sps) == 1:
                 stock[sps[0]] -= fired
@@ -357,6 +368,12 @@ def run_blocks(blocks: list[BlockInputs], lanes: slice | Sequence[slice],
                     r_fired[row_of[s], t] += take
                     need -= take
             np.subtract(target, fired, out=f_short[k, t])
+            if tubes is not None:
+                wear += fired / per_barrel
+                worn = np.minimum(np.floor(wear).astype(np.int64), stock[barrels])
+                wear -= worn
+                stock[barrels] -= worn
+                r_consumed[row_of[barrels], t] += worn
         # 6. Engage.
         if forces is not None:
             day_shares: dict[str, np.ndarray] = {}
@@ -391,6 +408,7 @@ def run_blocks(blocks: list[BlockInputs], lanes: slice | Sequence[slice],
         series[("front", key, "demanded")] = demand.T
         series[("front", key, "fired")] = f_fired[k].T
         series[("front", key, "shortfall")] = f_short[k].T
+        series[("front", key, "tube_limited")] = f_tube[k].T
     if forces is not None:
         series.update(forces.series())
     return Trajectories(n_days=T, replicates=R, series=series, initial=initial)
