@@ -86,8 +86,13 @@ def scenarios(draw: st.DrawFn, *, max_days: int = 120) -> Scenario:
                     and x != f["stockpile"]]
         if own_side and draw(st.booleans()):
             picked = draw(st.lists(st.sampled_from(own_side), min_size=1, max_size=2, unique=True))
-            f["inputs"] = [{"stockpile": x, "per_unit": draw(st.sampled_from([1.0, 0.5, 1.25, 3.0]))}
-                           for x in picked]
+            f["inputs"] = []
+            for x in picked:
+                if draw(st.booleans()):
+                    f["inputs"].append({"stockpile": x, "per_unit": draw(st.sampled_from([1.0, 0.5, 1.25, 3.0]))})
+                else:
+                    late = {"date": _date(n_days), "rate": draw(values(1.0, 4.0))}
+                    f["inputs"].append({"stockpile": x, "per_unit_schedule": [{"date": _date(0), "rate": 1.0}, late]})
         factories[f"fac{i}"] = f
     transfers: dict[str, Any] = {}
     for i in range(draw(st.integers(0, 4))):

@@ -76,3 +76,14 @@ def test_side_totals_leave_components_out() -> None:
     shells = res.series("produced", side="red", munition="m")
     np.testing.assert_array_equal(produced, shells)  # charge sets are not rounds
     assert res.series("consumed", side="red", munition="charges").sum() > 0
+
+
+def test_a_declining_serviceable_share_uses_more_stored_shells_per_round() -> None:
+    # Serviceable share 1 on day 0 falling linearly to 1/2 on day 4 (per_unit 1 -> 2): 100 rounds a day use
+    # 100, 125, 150, 175, 200 stored shells.
+    body = PLANT.format(charges=0, charge_rate=0, stored=10000, refurb_rate=100).replace(
+        "inputs: [{stockpile: storage, per_unit: 2}]",
+        "inputs: [{stockpile: storage, per_unit_schedule: [{date: 2024-01-01, rate: 1}, {date: 2024-01-05, rate: 2}]}]")
+    r = _both(scenario(body, end="2024-01-06"))
+    assert r[("factory", "refurbishment", "delivered")] == [100] * 6
+    assert r[("stockpile", "storage", "consumed")] == [100, 125, 150, 175, 200, 200]

@@ -112,6 +112,8 @@ def check_scenario(s: Scenario, figure_ids: set[str] | None) -> list[tuple[KeyPa
         if (m := _ref("munition", st.munition, s.munitions)) is not None:
             add((("stockpiles", sid, "munition"), m))
     schedules = [(("factories", fid, "capacity"), f.capacity) for fid, f in s.factories.items()]
+    schedules += [(("factories", fid, "inputs", i, "per_unit_schedule"), inp.per_unit_schedule)
+                  for fid, f in s.factories.items() for i, inp in enumerate(f.inputs) if inp.per_unit_schedule]
     schedules += [(("fronts", fid, "demand", m), pts) for fid, fr in s.fronts.items() for m, pts in fr.demand.items()]
     for path, pts in schedules:
         for i in range(1, len(pts)):
@@ -203,6 +205,8 @@ def check_scenario(s: Scenario, figure_ids: set[str] | None) -> list[tuple[KeyPa
     # Value bounds and provenance.
     for path, value in iter_values(s):
         name = next((p for p in reversed(path) if isinstance(p, str) and p in _BOUNDS), None)
+        if "per_unit_schedule" in path:
+            name = "per_unit"
         if name is not None:
             what, lo, hi = _BOUNDS[name]
             vlo, vhi = value.support  # type: ignore[attr-defined]

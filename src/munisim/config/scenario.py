@@ -112,7 +112,7 @@ class Side(_Model):
 
 
 class Strike(_Model):
-    """A strike on a depot destroying ``share`` of its stock: on ``date``, or at random ``rate_per_year`` times a year."""
+    """A strike on a depot destroying ``share`` of its stock: on ``date``, or at random ``rate_per_year`` a year."""
 
     date: Date | None = None
     rate_per_year: Value | None = Field(None, description="Expected strikes per year (daily chance rate / 365.25).")
@@ -175,10 +175,24 @@ def _availability(v: Any) -> Any:
 
 
 class FactoryInput(_Model):
-    """A component a factory uses up: ``per_unit`` rounds of ``stockpile`` per round made."""
+    """A component a factory uses up: ``per_unit`` rounds of ``stockpile`` per round made.
+
+    ``per_unit_schedule`` (dated points, linear between them) makes it change
+    over time instead, e.g. ``1 / serviceable share`` of shells refurbished
+    from storage as the best ones are used first.
+    """
 
     stockpile: str = Field(description="Id of the stockpile the component is taken from (same side).")
     per_unit: Value = Field(1.0, description="Input rounds used per round made (> 0).")
+    per_unit_schedule: list[SchedulePoint] | None = Field(None, min_length=1,
+                                                          description="Dated per_unit values (instead of per_unit).")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _one_form(cls, v: Any) -> Any:
+        if isinstance(v, dict) and "per_unit" in v and "per_unit_schedule" in v:
+            raise ValueError("give either 'per_unit' or 'per_unit_schedule', not both")
+        return v
 
 
 class Factory(_Model):

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from munisim.config.scenario import Engagement, Factory, Force, Front, Scenario, Stockpile, Transfer
+from munisim.config.scenario import Engagement, Factory, FactoryInput, Force, Front, Scenario, Stockpile, Transfer
 from munisim.config.yamlload import KeyPath
 from munisim.model.params import draw_component
 from munisim.model.schedules import RateSchedule, schedule_of
@@ -65,14 +65,14 @@ class StockpileInputs:
 class FactoryInputs:
     """``rate``: capacity in rounds/day; ``avail``: ``(T, B)`` availability factor (bool for daily
     up/down draws, float for an expected share), or None when always 1; ``lot_days``: ``(B,)`` int64;
-    ``inputs``: components as ``(stockpile id, per_unit (B,))`` in listed order."""
+    ``inputs``: components as ``(stockpile id, per_unit schedule)`` in listed order."""
 
     id: str
     stockpile: str
     rate: RateSchedule
     avail: np.ndarray | None
     lot_days: np.ndarray
-    inputs: tuple[tuple[str, np.ndarray], ...] = ()
+    inputs: tuple[tuple[str, RateSchedule], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -261,12 +261,20 @@ def _demand(expected: np.ndarray, activity: np.ndarray, front: Front, rng_factor
     return rng.negative_binomial(k, k / (k + mean)).astype(np.int64, copy=False)
 
 
+def _per_unit(inp: FactoryInput, i: int, p: dict[KeyPath, np.ndarray], s: Scenario) -> RateSchedule:
+    """A component's use per round made, as a schedule (one point when it is a single value)."""
+    if inp.per_unit_schedule is None:
+        return schedule_of([s.start], p[("inputs", i, "per_unit")][:, None], s.start, s.n_days, unit="per_day",
+                           interpolation="linear")
+    return _schedule(inp.per_unit_schedule, p, ("inputs", i, "per_unit_schedule"), s, "per_day", "linear")
+
+
 def _factory(fid: str, f: Factory, s: Scenario, seed: int, block: int) -> FactoryInputs:
     comp = f"factory:{fid}"
     p = draw_component(f, comp, seed, block)
     rate = _schedule(f.capacity, p, ("capacity",), s, f.rate_unit, f.interpolation)
     avail = _availability(f, p, s.n_days, lambda: stream(seed, block, comp, Purpose.NOISE))
-    inputs = tuple((inp.stockpile, p[("inputs", i, "per_unit")]) for i, inp in enumerate(f.inputs))
+    inputs = tuple((inp.stockpile, _per_unit(inp, i, p, s)) for i, inp in enumerate(f.inputs))
     return FactoryInputs(fid, f.stockpile, rate, avail, _count(p[("lot_days",)]), inputs)
 
 
@@ -409,7 +417,8 @@ def structure(b: BlockInputs) -> tuple[object, ...]:
         tuple((s.id, s.side, s.munition, s.capacity is None, tuple((k.day, k.hits is None) for k in s.strikes))
               for s in b.stockpiles),
         tuple((f.id, f.stockpile, f.rate.days, f.rate.interpolation, f.rate.unit_days,
-               None if f.avail is None else f.avail.dtype.str, tuple(i for i, _ in f.inputs)) for f in b.factories),
+               None if f.avail is None else f.avail.dtype.str,
+               tuple((i, u.days, u.interpolation) for i, u in f.inputs)) for f in b.factories),
         tuple((t.id, t.source, t.dest, tuple((r.start, r.end) for r in t.recurring),
                tuple(p.day for p in t.packages), t.share is None, t.suspended.tobytes()) for t in b.transfers),
         tuple((f.key, f.stockpiles, f.expected.days, f.expected.interpolation, f.expected.unit_days, len(f.tiers),

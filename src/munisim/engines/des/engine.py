@@ -43,7 +43,7 @@ def run_lane(inputs: BlockInputs, lane: int) -> tuple[dict[tuple[str, str, str],
         delivered = out[("factory", f.id, "delivered")] = [0] * T
         avail = [1.0] * T if f.avail is None else f.avail[:, j].tolist()
         env.process(produce(env, f.rate.daily[:, j].tolist(), avail, int(f.lot_days[j]), depots[f.stockpile],
-                            delivered, [(depots[sid], float(u[j])) for sid, u in f.inputs],
+                            delivered, [(depots[sid], u.daily[:, j].tolist()) for sid, u in f.inputs],
                             out.setdefault(("factory", f.id, "unmade"), [0] * T)))
     for d in depots.values():
         env.process(settle(env, d, T))

@@ -11,7 +11,7 @@ which is the alphabetical order of component ids.  Phases are multiples of
 from __future__ import annotations
 
 import math
-from collections.abc import Generator
+from collections.abc import Generator, Sequence
 from typing import Any
 
 import simpy
@@ -41,7 +41,8 @@ class Depot:
 
 
 def produce(env: simpy.Environment, rate: list[float], avail: list[float], lot_days: int, depot: Depot,
-            delivered: list[int], inputs: list[tuple[Depot, float]] = (), unmade: list[int] | None = None) -> Proc:
+            delivered: list[int], inputs: Sequence[tuple[Depot, list[float]]] = (),
+            unmade: list[int] | None = None) -> Proc:
     """Step 1: accrue ``rate * availability`` into whole rounds, as far as the components allow;
     deliver every ``lot_days`` days."""
     carry = 0.0
@@ -55,10 +56,10 @@ def produce(env: simpy.Environment, rate: list[float], avail: list[float], lot_d
         if inputs:
             made = n
             for (src, per_unit), c in zip(inputs, used):
-                made = min(made, math.ceil((src.stock + 1 - c) / per_unit) - 1)
+                made = min(made, math.ceil((src.stock + 1 - c) / per_unit[t]) - 1)
             made = max(made, 0)
             for k, (src, per_unit) in enumerate(inputs):
-                used[k] += made * per_unit
+                used[k] += made * per_unit[t]
                 take = min(math.floor(used[k]), src.stock)
                 used[k] -= take
                 src.stock -= take

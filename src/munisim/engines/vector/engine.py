@@ -144,7 +144,7 @@ def run_blocks(blocks: list[BlockInputs], lanes: slice | Sequence[slice],
         rate = cat_schedule(lambda b, i=i: b.factories[i].rate).rows()
         avail = None if f.avail is None else cat_t(lambda b, i=i: b.factories[i].avail)
         lot = cat(lambda b, i=i: b.factories[i].lot_days)
-        comps = [(sp_index[sid], cat(lambda b, i=i, k=k: b.factories[i].inputs[k][1]), np.zeros(R))
+        comps = [(sp_index[sid], cat_schedule(lambda b, i=i, k=k: b.factories[i].inputs[k][1]).rows(), np.zeros(R))
                  for k, (sid, _u) in enumerate(f.inputs)]
         fac.append((f.id, sp_index[f.stockpile], rate, avail, lot, bool((lot == 1).all()), comps))
     fcarry = np.zeros((len(fac), R))
@@ -230,10 +230,10 @@ def run_blocks(blocks: list[BlockInputs], lanes: slice | Sequence[slice],
             if comps:
                 most = n.astype(np.float64)  # compared as doubles: a tiny per_unit allows more than int64 holds
                 for k, per_unit, cc in comps:
-                    most = np.minimum(most, np.ceil((stock[k] + 1 - cc) / per_unit) - 1)
+                    most = np.minimum(most, np.ceil((stock[k] + 1 - cc) / per_unit[t]) - 1)
                 made = np.maximum(most, 0.0).astype(np.int64)
                 for k, per_unit, cc in comps:
-                    cc += made * per_unit
+                    cc += made * per_unit[t]
                     take = np.minimum(np.floor(cc).astype(np.int64), stock[k])
                     cc -= take
                     stock[k] -= take
