@@ -12,6 +12,7 @@ from munisim.config.loader import load_scenario
 from munisim.config.scenario import Scenario
 from munisim.engines import ENGINES
 from munisim.errors import SimulationError
+from munisim.limits import check_run
 from munisim.model.outputs import Recording, Trajectories
 from munisim.results import RunResult, side_recording
 from munisim.rng import REPLICATE_BLOCK, check_seed
@@ -24,6 +25,16 @@ CHUNK_REPLICATES = 10 * REPLICATE_BLOCK
 
 #: Replicates run when none are asked for, by engine.
 DEFAULT_REPLICATES = {"des": 20, "vector": 1000}
+
+
+def series_count(scenario: Scenario) -> int:
+    """An upper bound on the daily series one replicate records (every entity's variables)."""
+    from munisim.model.outputs import FACTORY_VARS, FORCE_VARS, FRONT_VARS, STOCKPILE_VARS, TRANSFER_VARS
+
+    fronts = sum(len(f.demand) for f in scenario.fronts.values())
+    return (len(scenario.stockpiles) * len(STOCKPILE_VARS) + len(scenario.factories) * len(FACTORY_VARS)
+            + len(scenario.transfers) * len(TRANSFER_VARS) + fronts * len(FRONT_VARS)
+            + len(scenario.forces) * len(FORCE_VARS))
 
 
 def simulate(
@@ -89,6 +100,9 @@ def simulate(
     if isinstance(series_replicates, bool) or not isinstance(series_replicates, int) or series_replicates < 1:
         raise SimulationError(f"series_replicates must be a positive integer, got {series_replicates!r}")
     recording = Recording.entities() if keep == "entities" else side_recording(scenario)
+    check_run(n_days=scenario.n_days, replicates=n, kept_replicates=min(n, series_replicates),
+              series_per_replicate=series_count(scenario) * (5 if engine == "des" else 1),
+              chunk_replicates=min(n, CHUNK_REPLICATES), what=f"{n:,} replicates of {scenario.name}")
     started = time.perf_counter()
     meta: dict[str, object] = {"events": 0} if engine == "des" else {}
     kept: list[Trajectories] = []

@@ -16,6 +16,7 @@ from pydantic import BaseModel
 from munisim.config.scenario import Scenario
 from munisim.config.values import Fixed
 from munisim.config.yamlload import KeyPath
+from munisim.limits import limits
 
 __all__ = ["check_scenario", "did_you_mean", "iter_values"]
 
@@ -202,6 +203,10 @@ def check_scenario(s: Scenario, figure_ids: set[str] | None) -> list[tuple[KeyPa
             elif side_ok and not bad_entry and not any(s.stockpiles[sp].munition == mun for sp in good):
                 add((base + ("demand", mun), f"no stockpile in draws_from holds {mun!r}; expected at least one"))
     out += _check_forces(s)
+    max_days = limits().max_days
+    if s.n_days > max_days:
+        out.append((("end",), f"the horizon is {s.n_days:,} days, over the limit of {max_days:,}; expected a shorter "
+                    "scenario, or set MUNISIM_MAX_DAYS higher"))
     # Value bounds and provenance.
     for path, value in iter_values(s):
         name = next((p for p in reversed(path) if isinstance(p, str) and p in _BOUNDS), None)

@@ -17,9 +17,11 @@ from munisim.config.experiment import Experiment
 from munisim.config.experiment_loader import ExperimentSpec, load_experiment
 from munisim.errors import SimulationError
 from munisim.experiments.design import design_points
-from munisim.experiments.evaluate import SweepTask, evaluate
+from munisim.experiments.evaluate import MAX_BATCH_LANES, SweepTask, evaluate
 from munisim.experiments.executors import run_tasks
 from munisim.experiments.store import SweepStore
+from munisim.limits import check_run
+from munisim.simulation import series_count
 
 __all__ = ["sweep", "SweepResult", "with_overrides"]
 
@@ -135,6 +137,11 @@ def sweep(
     started = time.perf_counter()
     names, unit, values = design_points(exp.design, exp.factors, seed=exp.seed)
     n = len(values)
+    # Work of the whole sweep; memory of one batch of lanes (its records and inputs).
+    check_run(n_days=spec.scenario.n_days, replicates=n * exp.replicates, kept_replicates=0,
+              series_per_replicate=series_count(spec.scenario),
+              chunk_replicates=min(n * exp.replicates, MAX_BATCH_LANES),
+              what=f"this sweep ({n:,} samples x {exp.replicates:,} replicates)")
     size = exp.chunk_samples
     n_chunks = -(-n // size)
     store = SweepStore(out) if out is not None else None
