@@ -8,6 +8,7 @@ file line on them.
 from __future__ import annotations
 
 import difflib
+import math
 from collections.abc import Iterable, Iterator
 from typing import Any
 
@@ -209,6 +210,9 @@ def check_scenario(s: Scenario, figure_ids: set[str] | None) -> list[tuple[KeyPa
                     "scenario, or set MUNISIM_MAX_DAYS higher"))
     # Value bounds and provenance.
     for path, value in iter_values(s):
+        if (m := _too_large(value)) is not None:
+            add((path, m))
+            continue
         name = next((p for p in reversed(path) if isinstance(p, str) and p in _BOUNDS), None)
         if "per_unit_schedule" in path:
             name = "per_unit"
@@ -225,6 +229,24 @@ def check_scenario(s: Scenario, figure_ids: set[str] | None) -> list[tuple[KeyPa
             elif src not in figure_ids:
                 add((path + ("source",), f"unknown figure {src!r}{did_you_mean(src, figure_ids)}"))
     return out
+
+
+#: Largest magnitude any scenario value may reach (rounds, rates, days...): far above any real figure, and
+#: small enough that every count fits a 64-bit integer and every draw a Poisson or gamma sampler.
+MAX_MAGNITUDE = 1e12
+
+
+def _too_large(value: BaseModel) -> str | None:
+    """A message when ``value`` can exceed :data:`MAX_MAGNITUDE` (a log-normal: its 1-in-3.5-million quantile)."""
+    lo, hi = value.support  # type: ignore[attr-defined]
+    if math.isinf(hi) and hasattr(value, "median"):
+        try:
+            hi = value.median * math.exp(5 * value.sigma)  # type: ignore[attr-defined]
+        except OverflowError:
+            hi = math.inf
+    if hi > MAX_MAGNITUDE or lo < -MAX_MAGNITUDE:
+        return f"{value!r} can reach {max(hi, -lo):.3g}; expected values of magnitude at most {MAX_MAGNITUDE:g}"
+    return None
 
 
 def _check_forces(s: Scenario) -> list[tuple[KeyPath, str]]:

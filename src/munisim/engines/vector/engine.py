@@ -156,7 +156,9 @@ def run_blocks(blocks: list[BlockInputs], lanes: slice | Sequence[slice],
     # Transfers.
     trs = []
     for i, tr in enumerate(first.transfers):
-        lead = cat(lambda b, i=i: b.transfers[i].lead)
+        # A shipment due on or after day T never arrives: leads beyond T change nothing and would make
+        # the ring of shipments in transit needlessly long.
+        lead = np.minimum(cat(lambda b, i=i: b.transfers[i].lead), T)
         ring = int(lead.max()) + 1
         recurring = []
         for k, r in enumerate(tr.recurring):
