@@ -210,18 +210,19 @@ def check_scenario(s: Scenario, figure_ids: set[str] | None) -> list[tuple[KeyPa
                     "scenario, or set MUNISIM_MAX_DAYS higher"))
     # Value bounds and provenance.
     for path, value in iter_values(s):
-        if (m := _too_large(value)) is not None:
-            add((path, m))
-            continue
         name = next((p for p in reversed(path) if isinstance(p, str) and p in _BOUNDS), None)
         if "per_unit_schedule" in path:
             name = "per_unit"
+        in_range = True
         if name is not None:
             what, lo, hi = _BOUNDS[name]
             vlo, vhi = value.support  # type: ignore[attr-defined]
             if vlo < lo or (hi is not None and vhi > hi):
                 shown = f"{value.value:g}" if isinstance(value, Fixed) else f"{value!r} with support [{vlo:g}, {vhi:g}]"
                 add((path, f"{shown} is out of range; expected {what}"))
+                in_range = False
+        if in_range and (m := _too_large(value)) is not None:
+            add((path, m))
         src = value.source  # type: ignore[attr-defined]
         if src is not None:
             if figure_ids is None:
