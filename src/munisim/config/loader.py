@@ -9,7 +9,6 @@ order, each as ``FILE:LINE:COL: key.path: what is wrong, what is expected``.
 from __future__ import annotations
 
 import copy
-import re
 import types
 import typing
 from collections.abc import Sequence
@@ -20,39 +19,13 @@ from pydantic import BaseModel, ValidationError
 
 from munisim.config.checks import check_scenario, did_you_mean
 from munisim.config.figures import FigureSet
+from munisim.config.overlay import has_overlay, resolve_overlay
 from munisim.config.scenario import InvalidId, Scenario
 from munisim.config.values import DIST_TAGS
-from munisim.config.yamlload import KeyPath, Located, format_path, load_yaml, parse_yaml
+from munisim.config.yamlload import KeyPath, Located, format_path, load_yaml, parse_key_path, parse_yaml
 from munisim.errors import Problem, ScenarioError
 
 __all__ = ["load_scenario", "load_figures", "parse_key_path", "apply_overrides", "scenario_from_located"]
-
-_PATH_PART = re.compile(r"([^.\[\]]+)|\[(\d+)\]")
-
-
-def parse_key_path(text: str) -> KeyPath:
-    """Parse ``a.b[3].c`` into ``("a", "b", 3, "c")``.
-
-    Examples
-    --------
-    >>> parse_key_path("factories.ru.capacity[3].rate")
-    ('factories', 'ru', 'capacity', 3, 'rate')
-    """
-    parts: list[str | int] = []
-    pos = 0
-    text = text.strip()
-    while pos < len(text):
-        if text[pos] == "." and parts:
-            pos += 1
-        m = _PATH_PART.match(text, pos)
-        if not m:
-            raise ValueError(f"cannot read key path {text!r} at character {pos + 1}; expected e.g. a.b[3].c")
-        parts.append(m.group(1) if m.group(1) is not None else int(m.group(2)))
-        pos = m.end()
-    if not parts:
-        raise ValueError("empty key path; expected e.g. fronts.ru.draws_from[0]")
-    return tuple(parts)
-
 
 def apply_overrides(doc: Located, overrides: Sequence[str]) -> set[KeyPath]:
     """Apply ``key.path=value`` overrides to ``doc.data`` in place.
@@ -191,7 +164,7 @@ def _problems_from_validation(exc: ValidationError, doc: Located, root: type[Bas
         if isinstance(bad, InvalidId) and loc + (bad.key,) in doc.key_marks:
             # The error is on the whole mapping (e.g. 'factories'); point at the line of the bad id itself.
             line, col = doc.key_marks[loc + (bad.key,)]
-            problems.append(Problem(doc.file, line, col, format_path(loc), message))
+            problems.append(Problem(doc.file_of(loc + (bad.key,)), line, col, format_path(loc), message))
             continue
         problems.append(_locate(doc, loc, message, at_key, overridden))
     return problems
@@ -233,7 +206,14 @@ def scenario_from_located(doc: Located, base_dir: Path | None, overridden: set[K
 
     ``figure_ids``, when given, are the known figure ids (the figures files
     are then not read: used where they are not at hand, e.g. on sweep workers).
+    A variant (a document with ``extends`` or ``set``, see
+    :mod:`munisim.config.overlay`) is resolved first, in place: ``doc`` then
+    holds the merged scenario, its marks and the file of each value.
     """
+    if has_overlay(doc):
+        merged = resolve_overlay(doc, base_dir)
+        doc.data, doc.value_marks, doc.key_marks, doc.files = (merged.data, merged.value_marks, merged.key_marks,
+                                                               merged.files)
     if not isinstance(doc.data, dict):
         raise ScenarioError([doc.problem((), "expected a mapping of scenario keys (name, start, end, munitions, ...)")])
     try:
@@ -262,10 +242,14 @@ def scenario_from_located(doc: Located, base_dir: Path | None, overridden: set[K
 def load_scenario(path: str | Path, *, overrides: Sequence[str] = ()) -> Scenario:
     """Load, override and validate a scenario file.
 
+    A variant file (``extends: parent.yaml`` and/or ``set:``) is merged into
+    its parents first (see :mod:`munisim.config.overlay`); the overrides
+    apply to the merged scenario.
+
     Parameters
     ----------
     path : str or Path
-        A YAML scenario file.
+        A YAML scenario file, or a variant of one.
     overrides : sequence of str, optional
         ``key.path=value`` assignments applied before validation, e.g.
         ``["fronts.ru.demand.152mm[0].rate=25000"]``.
@@ -280,9 +264,10 @@ def load_scenario(path: str | Path, *, overrides: Sequence[str] = ()) -> Scenari
     ScenarioError
         With one :class:`~munisim.errors.Problem` per mistake.
     """
-    doc = load_yaml(path)
+    base_dir = Path(path).resolve().parent
+    doc = resolve_overlay(load_yaml(path), base_dir)
     overridden: set[KeyPath] = set()
     if overrides:
         doc.data = copy.deepcopy(doc.data)
         overridden = apply_overrides(doc, overrides)
-    return scenario_from_located(doc, Path(path).resolve().parent, overridden)
+    return scenario_from_located(doc, base_dir, overridden)

@@ -7,12 +7,13 @@ Python values from it ourselves, so that
   every other custom tag is an error, never an object construction);
 * duplicate mapping keys are an error instead of a silent overwrite;
 * every value and every mapping key is mapped to its ``(line, column)``,
-  which :mod:`munisim.config.errors` uses to put a line number on each problem;
+  which the loader uses to put a line number on each problem;
 * aliases cannot blow up memory (a node budget stops "billion laughs").
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -21,7 +22,7 @@ import yaml
 
 from munisim.errors import Problem, ScenarioError
 
-__all__ = ["Located", "KeyPath", "load_yaml", "parse_yaml", "format_path"]
+__all__ = ["Located", "KeyPath", "load_yaml", "parse_yaml", "format_path", "parse_key_path"]
 
 KeyPath = tuple[str | int, ...]
 
@@ -57,6 +58,38 @@ def format_path(path: KeyPath) -> str:
         else:
             out += ("." if out else "") + str(part)
     return out
+
+
+_PATH_PART = re.compile(r"([^.\[\]]+)|\[(\d+)\]")
+
+
+def parse_key_path(text: str) -> KeyPath:
+    """Parse ``a.b[3].c`` into ``("a", "b", 3, "c")`` (the inverse of :func:`format_path`).
+
+    Raises
+    ------
+    ValueError
+        When ``text`` is not a key path.
+
+    Examples
+    --------
+    >>> parse_key_path("factories.ru.capacity[3].rate")
+    ('factories', 'ru', 'capacity', 3, 'rate')
+    """
+    parts: list[str | int] = []
+    pos = 0
+    text = text.strip()
+    while pos < len(text):
+        if text[pos] == "." and parts:
+            pos += 1
+        m = _PATH_PART.match(text, pos)
+        if not m:
+            raise ValueError(f"cannot read key path {text!r} at character {pos + 1}; expected e.g. a.b[3].c")
+        parts.append(m.group(1) if m.group(1) is not None else int(m.group(2)))
+        pos = m.end()
+    if not parts:
+        raise ValueError("empty key path; expected e.g. fronts.ru.draws_from[0]")
+    return tuple(parts)
 
 
 def _show_tag(tag: str) -> str:
@@ -115,32 +148,59 @@ class Located:
         Key path -> (line, column), 1-based, of each value.
     key_marks : dict
         Key path -> (line, column) of the mapping key that introduced it.
+    files : dict
+        Key path -> file name, for a document assembled from several files
+        (a scenario variant and its parents): the marks at a key path are in
+        the file of its nearest listed ancestor, or in ``file`` when none is
+        listed.  Empty for a document read from one file.
     """
 
     data: Any
     file: str
     value_marks: dict[KeyPath, tuple[int, int]] = field(default_factory=dict)
     key_marks: dict[KeyPath, tuple[int, int]] = field(default_factory=dict)
+    files: dict[KeyPath, str] = field(default_factory=dict)
 
-    def position(self, path: KeyPath, *, key: bool = False) -> tuple[int | None, int | None]:
-        """Best known position for ``path``: the node itself or its nearest ancestor."""
+    def file_of(self, path: KeyPath) -> str:
+        """The file the value at ``path`` was read from (nearest listed ancestor wins)."""
+        p = tuple(path)
+        while self.files:
+            if p in self.files:
+                return self.files[p]
+            if not p:
+                break
+            p = p[:-1]
+        return self.file
+
+    def _anchor(self, path: KeyPath, key: bool) -> tuple[KeyPath, tuple[int, int] | None]:
+        """The key path whose mark stands for ``path`` (itself or its nearest ancestor) and that mark."""
         table = self.key_marks if key else self.value_marks
         if key and path not in table:
             table = self.value_marks
         p = tuple(path)
         while True:
             if p in table:
-                return table[p]
+                return p, table[p]
             if p in self.value_marks:
-                return self.value_marks[p]
+                return p, self.value_marks[p]
             if not p:
-                return (None, None)
+                return tuple(path), None
             p = p[:-1]
+
+    def position(self, path: KeyPath, *, key: bool = False) -> tuple[int | None, int | None]:
+        """Best known position for ``path``: the node itself or its nearest ancestor."""
+        return self._anchor(path, key)[1] or (None, None)
+
+    def locate(self, path: KeyPath, *, key: bool = False) -> tuple[str, int | None, int | None]:
+        """``(file, line, column)`` of :meth:`position`, with the file that position is in."""
+        anchor, mark = self._anchor(path, key)
+        line, col = mark or (None, None)
+        return self.file_of(anchor), line, col
 
     def problem(self, path: KeyPath, message: str, *, key: bool = False) -> Problem:
         """Build a :class:`Problem` located at ``path``."""
-        line, col = self.position(path, key=key)
-        return Problem(self.file, line, col, format_path(path), message)
+        file, line, col = self.locate(path, key=key)
+        return Problem(file, line, col, format_path(path), message)
 
 
 class _Builder:
