@@ -6,6 +6,7 @@ options), 130 interrupted.  No model logic lives here.
 
 from __future__ import annotations
 
+import math
 import sys
 import time
 from collections.abc import Callable, Iterator
@@ -17,6 +18,7 @@ import click
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 from rich.table import Table
+from rich.text import Text
 
 from munisim.errors import MunisimError, ScenarioError, SimulationError
 
@@ -37,14 +39,18 @@ def _bad_input(lines: list[str]) -> NoReturn:
 
 @contextmanager
 def _errors() -> Iterator[None]:
+    from munisim.analysis.compare_runs import IncomparableRunsError
     from munisim.experiments.executors import DaskMissingError
     from munisim.experiments.store import ResumeMismatchError
     from munisim.io import OutputExistsError
+    from munisim.report.run_reader import RunDirError
 
     try:
         yield
     except ScenarioError as exc:
         _bad_input([str(p) for p in exc.problems])
+    except (RunDirError, IncomparableRunsError) as exc:
+        _bad_input([str(exc)])
     except (SimulationError, OutputExistsError, ResumeMismatchError, DaskMissingError) as exc:
         _bad_input([f"error: {exc}"])
     except KeyboardInterrupt:
@@ -130,6 +136,9 @@ def _summary_table(summary: dict[str, Any]) -> Table:
     table.add_row("final stock", *[_cell(s["final_stock"]) for s in sides.values()])
     table.add_row("first stock-out",
                   *[f"{s['first_stockout'] or 'none'} ({s['stockout_share']:.0%} of runs)" for s in sides.values()])
+    if "low_stock_days" in summary:
+        table.add_row(f"low stock (<{summary['low_stock_days']} days)",
+                      *[f"{s['low_stock'] or 'none'} ({s['low_stock_share']:.0%} of runs)" for s in sides.values()])
     if "loss_exchange" in summary:
         table.add_row("attrition losses", *[_cell(s["losses"]) for s in sides.values()])
         table.add_row("final strength", *[_cell(s["final_strength"]) for s in sides.values()])
@@ -308,6 +317,138 @@ def sensitivity(experiment: Path, samples: int | None, replicates: int | None, w
                 table.add_row(col, factor, *cells)
         out.print(table)
         _finish_line(result, target)
+
+
+@contextmanager
+def _writing(path: Path) -> Iterator[None]:
+    """Turn a failure to write ``path`` into a one-line bad-input error."""
+    try:
+        yield
+    except OSError as exc:
+        _bad_input([f"{exc.filename or path}: cannot write ({exc.strerror or exc})"])
+
+
+def _signed(x: float, fmt: Callable[[float], str]) -> str:
+    if math.isnan(x):
+        return "n/a"
+    text = fmt(x)
+    return text if text.startswith("-") or not x or text.strip("0.%") == "" else "+" + text
+
+
+def _points(x: float) -> str:
+    return f"{x * 100:.1f}"
+
+
+def _interval(d: dict[str, float], fmt: Callable[[float], str], unit: str = "") -> str:
+    return f"{_signed(d['mean'], fmt)}{unit}\n[{_signed(d['low'], fmt)}, {_signed(d['high'], fmt)}]"
+
+
+def _comparison_table(comparison: Any) -> Table:
+    runs = comparison.runs
+    table = Table(title="Key outcomes per run: median [90% interval] across replicates; then each run minus the first",
+                  caption=f"differences: mean [{comparison.level:.0%} confidence interval]; shares in percentage "
+                          "points (pts); events: median date (share of runs with the event)",
+                  title_justify="left", caption_justify="left", show_lines=True)
+    table.add_column("outcome")
+    for i, r in enumerate(runs):
+        table.add_column(f"#{i + 1} {Path(r.path).name}", justify="right", overflow="fold")
+    for i in range(1, len(runs)):
+        table.add_column(f"#{i + 1} − #1", justify="right", overflow="fold")
+    for row in comparison.totals:
+        share = row["label"] == "share_met"
+        fmt = (lambda x: f"{x:.0%}") if share else _fmt
+        cells = [f"{fmt(st['p50'])}\n[{fmt(st['p05'])}–{fmt(st['p95'])}]" if st["n"] else "n/a" for st in row["runs"]]
+        cells += [_interval(d, _points if share else _fmt, " pts" if share else "") for d in row["differences"][1:]]
+        table.add_row(row["title"], *cells)
+    for row in comparison.events:
+        cells = [f"{st['median'] or 'none'}\n({st['share']:.0%})" for st in row["runs"]]
+        for d in row["differences"][1:]:
+            days = "" if d["median_days"] is None else f"\nmedian {_signed(d['median_days'], lambda x: f'{x:,.0f}')} d"
+            cells.append(_interval(d["share"], _points, " pts") + days)
+        table.add_row(row["title"], *cells)
+    return table
+
+
+@main.command()
+@click.argument("run_dirs", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--json", "json_file", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Also write the numbers to this JSON file.")
+def compare(run_dirs: tuple[Path, ...], json_file: Path | None) -> None:
+    """Compare RUN_DIRS (written by munisim run): key outcomes side by side, differences from the first.
+
+    Runs sharing the seed, engine and replicate count are compared replicate by
+    replicate (paired, common random numbers); others by a Welch interval.
+    """
+    from munisim.analysis.compare_runs import compare_files
+    from munisim.io import write_json
+
+    if len(run_dirs) < 2:
+        _bad_input([f"{run_dirs[0]}: compare needs at least two run directories"])
+    with _errors():
+        comparison = compare_files(run_dirs)
+        first = comparison.runs[0]
+        out.print(_comparison_table(comparison))
+        for i, (r, p) in enumerate(zip(comparison.runs[1:], comparison.pairing[1:]), start=2):
+            out.print(f"#{i} − #1 ({Path(r.path).name} − {Path(first.path).name}): {p['method']}: {p['reason']}",
+                      markup=False)
+        if json_file is not None:
+            with _writing(json_file):
+                write_json(json_file, comparison.to_dict())
+            out.print(f"wrote {json_file}", markup=False)
+
+
+@main.command()
+@click.argument("scenario", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--markdown", "markdown_file", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Also write the list as Markdown to this file.")
+@click.option("--json", "json_file", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Also write the list as JSON to this file.")
+def sources(scenario: Path, markdown_file: Path | None, json_file: Path | None) -> None:
+    """List where SCENARIO's numbers come from: cited figures with their sources, then uncited values."""
+    from munisim.report.sources import range_text, scenario_sources, write_sources
+
+    with _errors():
+        report = scenario_sources(scenario)
+        table = Table(title=f"{report.scenario}: cited figures", title_justify="left", show_lines=True)
+        for col in ("figure", "unit; low / central / high; as of", "used at (key path: value)", "sources"):
+            table.add_column(col, overflow="fold")
+        for fig in report.cited:
+            facts = (f"{fig.unit}; {range_text(fig)}" + (f"; {fig.as_of}" if fig.as_of else "")) if fig.found \
+                else "not found in the figures files"
+            used = "\n".join(f"{u.path}: {u.text}" for u in fig.uses)
+            refs = "\n".join(", ".join(str(s[k]) for k in ("title", "publisher", "date", "url") if s.get(k))
+                             for s in fig.sources)
+            table.add_row(Text(f"{fig.id}\n{fig.description or ''}"), Text(facts), Text(used), Text(refs))
+        out.print(table)
+        uncited = Table(title="uncited values (modelling assumptions)", title_justify="left")
+        uncited.add_column("key path", overflow="fold")
+        uncited.add_column("value", overflow="fold")
+        for u in report.uncited:
+            uncited.add_row(Text(u.path), Text(u.text))
+        out.print(uncited)
+        out.print(f"{len(report.cited)} cited figures, {len(report.uncited)} uncited values", markup=False)
+        if markdown_file is not None:
+            with _writing(markdown_file):
+                markdown_file.write_text(report.to_markdown(), encoding="utf-8")
+            out.print(f"wrote {markdown_file}", markup=False)
+        if json_file is not None:
+            with _writing(json_file):
+                write_sources(report, json_file)
+            out.print(f"wrote {json_file}", markup=False)
+
+
+@main.command()
+@click.argument("run_dir", type=click.Path(path_type=Path))
+@click.option("--out", "out_file", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="The HTML file to write [default: RUN_DIR/report.html].")
+def report(run_dir: Path, out_file: Path | None) -> None:
+    """Write a self-contained HTML report of RUN_DIR (charts embedded, no network needed)."""
+    from munisim.report.html import write_report
+
+    with _errors():
+        with _writing(out_file or run_dir):
+            written = write_report(run_dir, out=out_file)
+        out.print(f"wrote {written}", markup=False)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -20,8 +20,8 @@ import pandas as pd
 from munisim.config.scenario import Scenario
 from munisim.model.outputs import FORCE_VARS, STOCKPILE_VARS, Recording, Trajectories
 
-__all__ = ["RunResult", "SIDE_VARIABLES", "FORCE_VARIABLES", "QUANTILES", "first_true_index", "censored_median",
-           "group_key", "side_recording", "replicate_outcomes"]
+__all__ = ["RunResult", "SIDE_VARIABLES", "FORCE_VARIABLES", "QUANTILES", "LOW_STOCK_DAYS", "first_true_index",
+           "censored_median", "trailing_mean", "group_key", "side_recording", "replicate_outcomes"]
 
 #: Daily variables aggregated per side.
 SIDE_VARIABLES = ("produced", "received", "fired", "demanded", "stock", "lost", "shipped_out", "refused", "consumed",
@@ -30,6 +30,8 @@ SIDE_VARIABLES = ("produced", "received", "fired", "demanded", "stock", "lost", 
 FORCE_VARIABLES = FORCE_VARS
 #: Quantiles reported across replicates.
 QUANTILES = {"p05": 0.05, "p50": 0.50, "p95": 0.95}
+#: A side is low on stock when its stock covers fewer than this many days of expected demand.
+LOW_STOCK_DAYS = 30
 
 
 def group_key(scenario: Scenario, stockpile: str) -> str:
@@ -68,6 +70,22 @@ def censored_median(index: np.ndarray) -> int | None:
     # Lower median for even n keeps the answer an observed index.
     mid = times[(n - 1) // 2]
     return None if mid == np.iinfo(np.int64).max else int(mid)
+
+
+def trailing_mean(x: np.ndarray, days: int) -> np.ndarray:
+    """Mean over the last ``days`` values, the current one included, along the last axis.
+
+    The first ``days - 1`` positions average the values so far.  Returns float64 of ``x``'s shape.
+
+    Examples
+    --------
+    >>> trailing_mean(np.array([3, 0, 6, 3]), 2).tolist()
+    [3.0, 1.5, 3.0, 4.5]
+    """
+    c = np.cumsum(x, axis=-1, dtype=float)
+    out = c.copy()
+    out[..., days:] -= c[..., :-days]
+    return out / np.minimum(np.arange(1, x.shape[-1] + 1), days)
 
 
 def _stats(x: np.ndarray) -> dict[str, float]:
@@ -236,6 +254,18 @@ class RunResult:
         """Per replicate, the first day index on which a front of ``side`` had a shortfall; -1 if never."""
         return first_true_index(self.series("shortfall", side=side) > 0)
 
+    def low_stock_day(self, side: str, days: int = LOW_STOCK_DAYS) -> np.ndarray:
+        """Per replicate, the first day index on which ``side`` is low on stock; -1 if never.
+
+        ``side`` is low on day ``t`` when its end-of-day ``stock`` is below
+        ``days`` times its expected demand, taken as the mean of its daily
+        ``demanded`` over the last 30 days (``t-29 .. t``; fewer at the
+        start).  A side with no demand in that window is never low.
+        Returns ``ndarray, shape (R,)``, int64.
+        """
+        expected = trailing_mean(self.series("demanded", side=side), 30)
+        return first_true_index(self.series("stock", side=side) < days * expected)
+
     # -- tables ---------------------------------------------------------------------------------
     def quantiles(self) -> pd.DataFrame:
         """Daily quantiles across replicates: one row per date, side and variable.
@@ -287,10 +317,14 @@ class RunResult:
 
         Keys ``"<side>.<variable>"`` for the totals of ``produced``,
         ``received``, ``fired``, ``demanded``, ``lost``, ``shipped_out`` and
-        ``refused``, and for ``final_stock``, ``share_met`` (fired / demanded)
-        and ``first_stockout`` (day index, -1 if none); ``"crossover.<A> over
-        <B>"``: index of the first month (in :meth:`monthly` order) in which A
-        produces more than B, -1 if never.  With forces, also
+        ``refused``, and for ``final_stock``, ``share_met`` (fired / demanded),
+        ``first_stockout`` (day index, -1 if none) and ``low_stock`` (the
+        first day index on which the side's stock covers fewer than
+        :data:`LOW_STOCK_DAYS` days of its expected demand, the 30-day
+        trailing mean of ``demanded``; -1 if never; see
+        :meth:`low_stock_day`); ``"crossover.<A> over <B>"``: index of the
+        first month (in :meth:`monthly` order) in which A produces more
+        than B, -1 if never.  With forces, also
         ``"<side>.losses"`` (total attrition), ``"<side>.final_strength"`` and
         ``"loss_exchange.<A> per <B>"`` (A's losses per unit of B's losses,
         NaN where B lost nothing).  Computed over every replicate run,
@@ -315,7 +349,9 @@ class RunResult:
             ``lost``, ``shipped_out``, ``refused``, ``final_stock`` and
             ``share_met`` (fired / demanded) as ``{mean, p05, p50, p95}`` of
             per-replicate totals; ``first_stockout`` (median date, censored, or
-            null) and ``stockout_share`` (share of replicates with one).
+            null) and ``stockout_share`` (share of replicates with one);
+            ``low_stock`` and ``low_stock_share`` likewise for the first day
+            the stock covers fewer than ``low_stock_days`` days of demand.
             ``crossover``: for each ordered pair ``"A over B"``, the median first
             month in which A's production exceeds B's (``month``, ISO date or
             null) and the ``share`` of replicates in which it happens.
@@ -335,6 +371,10 @@ class RunResult:
             med = censored_median(first)
             entry["first_stockout"] = None if med is None else (self.scenario.start + dt.timedelta(days=med)).isoformat()
             entry["stockout_share"] = float((first >= 0).mean())
+            low = out[f"{side}.low_stock"]
+            med = censored_median(low)
+            entry["low_stock"] = None if med is None else (self.scenario.start + dt.timedelta(days=med)).isoformat()
+            entry["low_stock_share"] = float((low >= 0).mean())
             if self.scenario.forces:
                 entry["losses"] = _stats(out[f"{side}.losses"])
                 entry["final_strength"] = _stats(out[f"{side}.final_strength"])
@@ -365,6 +405,7 @@ class RunResult:
             "seed": self.seed,
             "replicates": self.total_replicates,
             "series_replicates": self.replicates,
+            "low_stock_days": LOW_STOCK_DAYS,
             "sides": sides,
             "crossover": crossover,
             **extra,
@@ -388,6 +429,7 @@ def replicate_outcomes(result: RunResult) -> dict[str, np.ndarray]:
         fired, demanded = out[f"{side}.fired"], out[f"{side}.demanded"]
         out[f"{side}.share_met"] = np.divide(fired, demanded, out=np.ones(len(fired)), where=demanded > 0)
         out[f"{side}.first_stockout"] = result.first_stockout_day(side)
+        out[f"{side}.low_stock"] = result.low_stock_day(side)
     for a, b in _pairs(result.sides):
         out[f"crossover.{a} over {b}"] = result.crossover_month(a, b)[1]
     if result.scenario.forces:

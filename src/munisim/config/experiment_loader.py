@@ -23,7 +23,9 @@ from munisim.errors import ScenarioError
 __all__ = ["ExperimentSpec", "load_experiment", "metric_names"]
 
 _SIDE_METRICS = ("produced", "received", "fired", "demanded", "lost", "shipped_out", "refused", "consumed", "destroyed",
-                 "final_stock", "share_met", "first_stockout")
+                 "final_stock", "share_met", "first_stockout", "low_stock")
+#: Per-side metrics that are days to an event (-1 when it never happens).
+_EVENT_METRICS = ("first_stockout", "low_stock")
 
 
 def metric_names(scenario: Scenario) -> list[str]:
@@ -105,9 +107,10 @@ def load_experiment(path: str | Path) -> ExperimentSpec:
                 problems.append(doc.problem(("outcomes", i, "before"), "'before' goes with stat: probability"))
             elif not isinstance(o.before, dt.date):
                 problems.append(doc.problem(("outcomes", i, "before"), f"expected a date YYYY-MM-DD, got {o.before!r}"))
-        if o.stat == "probability" and not (o.metric.startswith("crossover.") or o.metric.endswith(".first_stockout")):
+        if o.stat == "probability" and not (o.metric.startswith("crossover.")
+                                            or o.metric.endswith(tuple(f".{m}" for m in _EVENT_METRICS))):
             problems.append(doc.problem(("outcomes", i, "stat"), "probability needs a time-to-event metric "
-                                        "(<side>.first_stockout or crossover.<A> over <B>)"))
+                                        "(<side>.first_stockout, <side>.low_stock or crossover.<A> over <B>)"))
     if problems:
         raise ScenarioError(sorted(problems, key=_sort_key))
     return ExperimentSpec(exp, str(path), str(scen_path), scen_doc.data, figure_ids, scenario)

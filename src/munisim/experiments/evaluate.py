@@ -47,7 +47,7 @@ class SweepTask:
 
 
 def _is_event(metric: str) -> bool:
-    return metric.startswith("crossover.") or metric.endswith(".first_stockout")
+    return metric.startswith("crossover.") or metric.endswith((".first_stockout", ".low_stock"))
 
 
 def _event_days(metric: str, x: np.ndarray, scenario: Scenario, months: pd.DatetimeIndex) -> np.ndarray:
@@ -65,7 +65,7 @@ def _event_days(metric: str, x: np.ndarray, scenario: Scenario, months: pd.Datet
 def outcome_stats(result: RunResult, outcomes: Sequence[Outcome]) -> dict[str, float]:
     """Each outcome's statistic across the replicates of ``result``.
 
-    Time-to-event metrics (``first_stockout``, ``crossover``) are in days since
+    Time-to-event metrics (``first_stockout``, ``low_stock``, ``crossover``) are in days since
     the scenario start, ``inf`` for replicates where the event never happens;
     their ``median`` and ``pNN`` count those as later than any date (censoring),
     and ``probability`` is the share where it happens (before ``before``).

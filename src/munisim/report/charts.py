@@ -7,6 +7,7 @@ matplotlib runs with the non-interactive Agg backend.
 
 from __future__ import annotations
 
+import io
 from pathlib import Path
 
 import matplotlib
@@ -15,17 +16,29 @@ matplotlib.use("Agg")
 import matplotlib.dates as mdates  # noqa: E402
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
+from matplotlib.figure import Figure  # noqa: E402
 from matplotlib.ticker import FuncFormatter  # noqa: E402
 
 from munisim.results import RunResult, censored_median  # noqa: E402
 
-__all__ = ["write_charts", "CHART_FILES", "FORCE_CHART_FILES"]
+__all__ = [
+    "CHART_FILES",
+    "FORCE_CHART_FILES",
+    "PALETTE",
+    "finish_axes",
+    "png_bytes",
+    "quantile_band",
+    "rounds_formatter",
+    "write_charts",
+]
 
 CHART_FILES = ("stock.png", "production.png", "fired_vs_demanded.png")
 #: Written in addition when the scenario has forces.
 FORCE_CHART_FILES = ("strength.png",)
 
 _PALETTE = ["#c0392b", "#2e86c1", "#27ae60", "#8e44ad", "#d68910", "#566573"]
+#: Colours given to sides without their own ``color``, in side order.
+PALETTE = tuple(_PALETTE)
 
 
 def _rounds(x: float, _pos: int) -> str:
@@ -57,14 +70,46 @@ def _colors(result: RunResult) -> dict[str, str]:
 
 
 def _finish(ax: plt.Axes, title: str, ylabel: str, result: RunResult) -> None:
+    finish_axes(ax, title, ylabel)
+
+
+#: Value-axis formatter for rounds: 1.2M, 350k, 900.
+rounds_formatter = FuncFormatter(_rounds)
+
+
+def finish_axes(ax: plt.Axes, title: str, ylabel: str, *, formatter: FuncFormatter | None = None) -> None:
+    """Title, value-axis label (with its unit), dated x-axis, grid and legend of a chart over dates.
+
+    ``formatter`` formats the value axis (default: rounds, as 1.2M / 350k).
+    """
     ax.set_title(title)
     ax.set_ylabel(ylabel)
-    ax.yaxis.set_major_formatter(FuncFormatter(_rounds))
+    ax.yaxis.set_major_formatter(formatter or FuncFormatter(_rounds))
     ax.xaxis.set_major_locator(mdates.AutoDateLocator())
     ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(ax.xaxis.get_major_locator()))
     ax.grid(alpha=0.3)
     ax.legend(loc="best", fontsize="small")
     ax.set_xlabel("date")
+
+
+def quantile_band(ax: plt.Axes, x: object, low: np.ndarray, mid: np.ndarray, high: np.ndarray, color: str,
+                  label: str, *, step: bool = False, interval: str = "90% interval") -> None:
+    """A median line with a shaded interval, from precomputed quantiles (each of ``x``'s length).
+
+    ``step`` draws monthly values as steps starting at each month.
+    """
+    kw = {"step": "post"} if step else {}
+    ax.fill_between(x, low, high, color=color, alpha=0.2, label=f"{label} ({interval})", **kw)
+    ax.plot(x, mid, color=color, lw=1.6, label=f"{label} (median)", drawstyle="steps-post" if step else "default")
+
+
+def png_bytes(fig: Figure, *, dpi: int = 100) -> bytes:
+    """The figure as PNG bytes (a pyplot figure is closed)."""
+    buf = io.BytesIO()
+    fig.tight_layout()
+    fig.savefig(buf, format="png", dpi=dpi)
+    plt.close(fig)
+    return buf.getvalue()
 
 
 def _band(ax: plt.Axes, x: np.ndarray, data: np.ndarray, color: str, label: str, *, step: bool = False) -> None:

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 from collections.abc import Sequence
 from pathlib import Path
 
+from munisim.config.overlay import parent_files
 from munisim.io import atomic_directory, cited_figures, file_hash, resolved_scenario, scenario_hash, versions, write_json
 from munisim.report.charts import write_charts
+from munisim.report.run_extras import write_run_extras
 from munisim.results import RunResult
 
 __all__ = ["write_run", "RUN_FILES"]
@@ -44,6 +47,8 @@ def write_run(
             "scenario": result.scenario.name,
             "scenario_file": Path(scenario_path).name if scenario_path else None,
             "scenario_file_sha256": file_hash(scenario_path) if scenario_path else None,
+            "scenario_parents": [{"file": Path(os.path.relpath(f, base)).as_posix(), "sha256": file_hash(f)}
+                                 for f in parent_files(scenario_path)] if scenario_path and base else [],
             "scenario_sha256": scenario_hash(result.scenario),
             "overrides": list(overrides),
             "engine": result.engine,
@@ -59,4 +64,5 @@ def write_run(
         (tmp / "scenario.resolved.yaml").write_text(resolved_scenario(result.scenario, figures_dir=base),
                                                     encoding="utf-8")
         write_charts(result, tmp)
+        write_run_extras(result, tmp, figures_dir=base)  # outcomes.parquet, monthly.parquet, sources.json
     return out
