@@ -451,5 +451,33 @@ def report(run_dir: Path, out_file: Path | None) -> None:
         out.print(f"wrote {written}", markup=False)
 
 
+@main.command()
+@click.argument("kind", type=click.Choice(["scenario", "experiment"]))
+def schema(kind: str) -> None:
+    """Print the JSON Schema of KIND files (for editors' completion and checks; see docs/scenarios.md)."""
+    import json
+
+    from munisim.config.schema import SCHEMA_KINDS
+
+    click.echo(json.dumps(SCHEMA_KINDS[kind](), indent=2))
+
+
+@main.command()
+@click.argument("name")
+@click.option("--force", is_flag=True, help="Replace NAME.yaml if it exists.")
+def init(name: str, force: bool) -> None:
+    """Write NAME.yaml, a commented starter scenario to edit."""
+    from munisim.config.starter import starter_scenario, valid_name
+
+    if not valid_name(name):
+        _bad_input([f"{name}: not a valid scenario name; expected letters, digits, '_', '-' or '.', "
+                    "starting with a letter or digit"])
+    path = Path(f"{name}.yaml")
+    if path.exists() and not force:
+        _bad_input([f"{path}: exists; expected a new name, or --force to replace it"])
+    path.write_text(starter_scenario(name), encoding="utf-8")
+    out.print(f"wrote {path}; run it with: munisim run {path}", markup=False)
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()

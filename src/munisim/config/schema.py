@@ -48,7 +48,7 @@ def _schema(model: type, title: str, description: str) -> dict[str, Any]:
     schema = model.model_json_schema()  # type: ignore[attr-defined]
     _shorthands(schema)
     return {"$schema": _DIALECT, "title": title, "description": description, **{k: v for k, v in schema.items()
-                                                                                   if k not in ("title",)}}
+                                                                                   if k not in ("title", "description")}}
 
 
 def scenario_schema() -> dict[str, Any]:
