@@ -35,26 +35,33 @@ def _ref(kind: str, value: str, known: dict[str, Any]) -> str | None:
     return f"unknown {kind} {value!r}{did_you_mean(value, known)} (known: {listed})"
 
 
-def iter_values(model: BaseModel, path: KeyPath = ()) -> Iterator[tuple[KeyPath, BaseModel]]:
-    """Yield ``(key path, distribution)`` for every :data:`~munisim.config.values.Value` in ``model``."""
+def iter_values(model: BaseModel, path: KeyPath = (), *, explicit: bool = False) -> Iterator[tuple[KeyPath, BaseModel]]:
+    """Yield ``(key path, distribution)`` for every :data:`~munisim.config.values.Value` in ``model``.
+
+    With ``explicit``, only values written in the file (fields left at their
+    defaults are skipped), with keys as written (aliases).
+    """
     from munisim.config.values import _Base
 
     if isinstance(model, _Base):
         yield path, model
         return
-    for name in type(model).model_fields:
-        yield from _walk(getattr(model, name), path + (name,))
+    for name, info in type(model).model_fields.items():
+        if explicit and name not in model.model_fields_set:
+            continue
+        key = (info.alias or name) if explicit else name
+        yield from _walk(getattr(model, name), path + (key,), explicit)
 
 
-def _walk(obj: Any, path: KeyPath) -> Iterator[tuple[KeyPath, BaseModel]]:
+def _walk(obj: Any, path: KeyPath, explicit: bool) -> Iterator[tuple[KeyPath, BaseModel]]:
     if isinstance(obj, BaseModel):
-        yield from iter_values(obj, path)
+        yield from iter_values(obj, path, explicit=explicit)
     elif isinstance(obj, dict):
         for k, v in obj.items():
-            yield from _walk(v, path + (k,))
-    elif isinstance(obj, list):
+            yield from _walk(v, path + (k,), explicit)
+    elif isinstance(obj, (list, tuple)):
         for i, v in enumerate(obj):
-            yield from _walk(v, path + (i,))
+            yield from _walk(v, path + (i,), explicit)
 
 
 # Lower and upper bounds of each kind of value, by the last name in its key path.

@@ -12,17 +12,17 @@ keeps it as ``sources.json`` so a report needs no file outside the run.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel
 
+from munisim.config.checks import iter_values
 from munisim.config.figures import FigureSet
 from munisim.config.scenario import Scenario
-from munisim.config.values import _Base as _ValueBase
-from munisim.config.yamlload import KeyPath, format_path
+from munisim.config.yamlload import format_path
 from munisim.io import cited_figures
 
 __all__ = [
@@ -177,27 +177,6 @@ def describe_value(value: BaseModel) -> tuple[dict[str, Any], str]:
     return {"dist": dist, **data}, f"{dist}({params})"
 
 
-def _explicit_values(model: BaseModel, path: KeyPath = ()) -> Iterator[tuple[KeyPath, BaseModel]]:
-    """``(key path, value)`` for every value written in the scenario (defaults left out), in the scenario's order."""
-    if isinstance(model, _ValueBase):
-        yield path, model
-        return
-    for name, info in type(model).model_fields.items():
-        if name in model.model_fields_set:
-            yield from _walk(getattr(model, name), path + (info.alias or name,))
-
-
-def _walk(obj: Any, path: KeyPath) -> Iterator[tuple[KeyPath, BaseModel]]:
-    if isinstance(obj, BaseModel):
-        yield from _explicit_values(obj, path)
-    elif isinstance(obj, dict):
-        for k, v in obj.items():
-            yield from _walk(v, path + (k,))
-    elif isinstance(obj, (list, tuple)):
-        for i, v in enumerate(obj):
-            yield from _walk(v, path + (i,))
-
-
 def collect_sources(scenario: Scenario, figures: FigureSet | None) -> SourcesReport:
     """Gather the cited figures of ``scenario`` and its uncited values.
 
@@ -218,7 +197,7 @@ def collect_sources(scenario: Scenario, figures: FigureSet | None) -> SourcesRep
     """
     uses: dict[str, list[ValueUse]] = {fid: [] for fid in cited_figures(scenario)}
     uncited: list[ValueUse] = []
-    for path, value in _explicit_values(scenario):
+    for path, value in iter_values(scenario, explicit=True):
         data, text = describe_value(value)
         use = ValueUse(format_path(path), data, text)
         source = getattr(value, "source", None)
