@@ -1,0 +1,60 @@
+"""Ctrl-C on real processes: `munisim run` and `munisim sweep` stop cleanly, leave no partial output, and a
+sweep resumes to the result of an uninterrupted one."""
+
+from __future__ import annotations
+
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import pandas as pd
+
+from munisim.experiments.sweep import sweep
+
+ROOT = Path(__file__).resolve().parents[2]
+TOY_EXPERIMENT = ROOT / "tests" / "data" / "experiments" / "toy-sweep.yaml"
+
+
+def _interrupt_when(proc: subprocess.Popen[str], ready: Callable[[], bool], timeout_s: float = 120) -> tuple[int, str]:
+    deadline = time.time() + timeout_s
+    while time.time() < deadline and not ready() and proc.poll() is None:
+        time.sleep(0.02)
+    assert proc.poll() is None, "the process finished before it could be interrupted"
+    proc.send_signal(signal.SIGINT)
+    _, err = proc.communicate(timeout=60)
+    return proc.returncode, err
+
+
+def test_ctrl_c_on_run_leaves_nothing(tmp_path: Path) -> None:
+    out = tmp_path / "run"
+    proc = subprocess.Popen([sys.executable, "-m", "munisim", "run", str(ROOT / "scenarios" / "baseline.yaml"),
+                             "--engine", "vector", "--replicates", "50000", "--out", str(out)],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=tmp_path)
+    started = time.time()
+    code, err = _interrupt_when(proc, lambda: time.time() - started > 4)
+    assert code == 130, err
+    assert "interrupted" in err and "Traceback" not in err
+    assert not out.exists()
+    assert list(tmp_path.iterdir()) == [], "no temporary directory may be left behind"
+
+
+def test_ctrl_c_on_sweep_then_resume(tmp_path: Path) -> None:
+    exp = tmp_path / "exp.yaml"
+    exp.write_text(TOY_EXPERIMENT.read_text().replace("chunk_samples: 5", "chunk_samples: 2")
+                   .replace("../../../benchmarks/toy.yaml", str(ROOT / "benchmarks" / "toy.yaml")))
+    out = tmp_path / "s"
+    proc = subprocess.Popen([sys.executable, "-m", "munisim", "sweep", str(exp), "--samples", "200",
+                             "--replicates", "40", "--out", str(out)],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    code, err = _interrupt_when(proc, lambda: len(list((out / "chunks").glob("chunk-*.parquet"))) >= 2)
+    assert code == 130, err
+    assert "Traceback" not in err
+    assert not (out / "samples.parquet").exists()
+    assert not list((out / "chunks").glob("*.tmp*")), "no half-written chunk"
+    resumed = sweep(exp, samples=200, replicates=40, out=out, resume=True)
+    fresh = sweep(exp, samples=200, replicates=40)
+    pd.testing.assert_frame_equal(resumed.samples, fresh.samples)
+    pd.testing.assert_frame_equal(resumed.outcomes, fresh.outcomes)
