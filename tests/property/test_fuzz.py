@@ -1,11 +1,13 @@
-"""Fuzzing: mutated scenario files give a valid run or clear errors, never a traceback, a hang or partial output.
+"""Fuzzing: mutated scenario and experiment files give a valid run or clear errors, never a traceback, a hang or
+partial output.
 
 Hypothesis mutates the shipped example scenario (and a version of it with
 forces, components, strikes and tubes): deleted keys, wrong types, huge and
 negative numbers, NaN and infinity, unicode, deep nesting, duplicate keys,
 cycles of transfers, dates far in the past or future.  Every mutated file
 must either load and run (vector engine, two replicates), or be refused with
-located one-line problems.
+located one-line problems.  Mutated experiment files must sweep or be refused
+the same way.
 """
 
 from __future__ import annotations
@@ -178,3 +180,46 @@ def test_mutated_scenarios_on_the_command_line(text: str, tmp_path_factory: pyte
         assert not out.exists(), "a refused run must leave no output behind"
     else:
         assert (out / "summary.json").exists()
+
+
+EXPERIMENT = yaml.safe_load((ROOT / "tests" / "data" / "experiments" / "toy-sweep.yaml").read_text(encoding="utf-8"))
+EXPERIMENT["scenario"] = "toy.yaml"
+
+
+@st.composite
+def mutated_experiment(draw: st.DrawFn) -> str:
+    data = copy.deepcopy(EXPERIMENT)
+    for _ in range(draw(st.integers(1, 3))):
+        paths = [p for p in _paths(data) if p]
+        path = draw(st.sampled_from(paths))
+        parent = _parent(data, path)
+        if draw(st.booleans()):
+            del parent[path[-1]]
+        else:
+            parent[path[-1]] = copy.deepcopy(draw(st.sampled_from(
+                WEIRD + ["factories.nope.rate", "fronts.front.demand", "missing.yaml", {"scale": "x", "range": [1, 0]},
+                         {"method": "sobol", "samples": 3}, {"metric": "red.nope", "stat": "p101"}])))
+    return yaml.safe_dump(data, allow_unicode=True, sort_keys=False)
+
+
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(text=mutated_experiment())
+def test_mutated_experiments_sweep_or_fail_clearly(text: str, tmp_path_factory: pytest.TempPathFactory) -> None:
+    from munisim.config.experiment_loader import load_experiment
+    from munisim.experiments.sweep import sweep
+    from munisim.limits import ResourceLimitError
+
+    work = tmp_path_factory.mktemp("exp")
+    (work / "toy.yaml").write_text((ROOT / "benchmarks" / "toy.yaml").read_text(encoding="utf-8"), encoding="utf-8")
+    path = work / "exp.yaml"
+    path.write_text(text, encoding="utf-8")
+    try:
+        spec = load_experiment(path)
+    except ScenarioError as err:
+        assert err.problems and all("\n" not in str(p) and "Traceback" not in str(p) for p in err.problems)
+        return
+    try:
+        samples, outcomes = sweep(spec, samples=min(spec.experiment.design.samples, 4), replicates=2)
+    except ResourceLimitError:
+        return
+    assert len(samples) == len(outcomes)
