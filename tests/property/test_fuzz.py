@@ -45,7 +45,10 @@ stockpiles:
 factories:
   red_barrel_plant: {stockpile: red_barrels, capacity: [{date: 2024-01-01, rate: 2}]}
 forces:
-  red_army: {side: red, initial_strength: 100000, reinforcements: [{start: 2024-01-01, end: 2024-06-30, rate_per_day: 50}]}
+  red_army:
+    side: red
+    initial_strength: 100000
+    reinforcements: [{start: 2024-01-01, end: 2024-06-30, rate_per_day: 50}]
   blue_army: {side: blue, initial_strength: 80000, withdrawals: [{date: 2024-05-01, amount: 1000}]}
 engagements:
   front_line: {x: red_army, y: blue_army, law: square, a: 0.001, b: 0.002, fires: {x: {front: red_front}}}
