@@ -92,8 +92,8 @@ class ForceStep:
             rec["withdrawn"][i, t] = withdrawn
         end: list[np.ndarray | None] = [None] * F
         for e in self.engagements:
-            if not e["first"] <= t <= e["last"]:
-                continue
+            if not e["first"] <= t <= e["last"] or e["done"].all():
+                continue  # not fighting in any lane: both forces only gain reinforcements, as lone forces
             xi, yi = e["xi"], e["yi"]
             x, y, px, py = mid[xi], mid[yi], rate[xi], rate[yi]
             if t == e["first"]:
