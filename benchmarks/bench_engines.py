@@ -57,11 +57,11 @@ TOY = HERE / "toy.yaml"
 BASELINE = ROOT / "scenarios" / "baseline.yaml"
 
 #: Targets (see benchmarks/README.md).
-TARGET_TOY_RD = 25e6          # vector replicate-days/s on the toy, one core
-TARGET_FLOOR = 1.25           # vector time <= 1.25 x draw floor on the toy
-TARGET_VEC_DES = 300.0        # vector >= 300 x SimPy per replicate on the baseline
-TARGET_DES_EPS = 500e3        # SimPy events/s
-TARGET_DES_REP_S = 0.15       # SimPy seconds per baseline replicate
+TARGET_TOY_RD = 25e6  # vector replicate-days/s on the toy, one core
+TARGET_FLOOR = 1.25  # vector time <= 1.25 x draw floor on the toy
+TARGET_VEC_DES = 300.0  # vector >= 300 x SimPy per replicate on the baseline
+TARGET_DES_EPS = 500e3  # SimPy events/s
+TARGET_DES_REP_S = 0.15  # SimPy seconds per baseline replicate
 
 
 # --------------------------------------------------------------------------- machine
@@ -95,10 +95,12 @@ def cpu_model() -> str:
 def git_state() -> str:
     """Commit and whether src/ differs from it (read-only git commands)."""
     try:
-        head = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True,
-                              check=True).stdout.strip()
-        dirty = subprocess.run(["git", "status", "--porcelain", "--", "src"], cwd=ROOT, capture_output=True,
-                               text=True, check=True).stdout.strip()
+        head = subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True, check=True
+        ).stdout.strip()
+        dirty = subprocess.run(
+            ["git", "status", "--porcelain", "--", "src"], cwd=ROOT, capture_output=True, text=True, check=True
+        ).stdout.strip()
         return f"{head}{' + uncommitted changes in src/' if dirty else ''}"
     except (OSError, subprocess.CalledProcessError):
         return "unknown"
@@ -147,8 +149,9 @@ def spread(st: dict[str, float]) -> str:
     return f"{st['median']:.3f} s (range {st['min']:.3f}-{st['max']:.3f})"
 
 
-def bench_scenario(label: str, path: Path, vec_reps: int, chunk: int, des_reps: int, rounds: int,
-                   seed: int) -> dict[str, Any]:
+def bench_scenario(
+    label: str, path: Path, vec_reps: int, chunk: int, des_reps: int, rounds: int, seed: int
+) -> dict[str, Any]:
     """Vector engine, draw floor and SimPy engine on one scenario."""
     from munisim import load_scenario
     from munisim.engines.des import run_des
@@ -205,14 +208,31 @@ def bench_scenario(label: str, path: Path, vec_reps: int, chunk: int, des_reps: 
     vec_rd = vec_reps * T / v["median"]
     des_rd = des_reps * T / d["median"]
     out = {
-        "label": label, "path": str(path.relative_to(ROOT)), "days": T,
-        "vector": {"replicates": vec_reps, "chunk_replicates": chunk, "seconds": v, "replicate_days_per_s": vec_rd,
-                   "s_per_replicate": v["median"] / vec_reps,
-                   "kernel_seconds": statistics.median(sys_vec)},
-        "floor": {"blocks": n_blocks, "seconds": f, "kept_seconds": fk,
-                  "replicate_days_per_s": n_blocks * REPLICATE_BLOCK * T / f["median"]},
-        "des": {"replicates": des_reps, "seconds": d, "replicate_days_per_s": des_rd, "events": events,
-                "events_per_s": events / d["median"], "s_per_replicate": d["median"] / des_reps},
+        "label": label,
+        "path": str(path.relative_to(ROOT)),
+        "days": T,
+        "vector": {
+            "replicates": vec_reps,
+            "chunk_replicates": chunk,
+            "seconds": v,
+            "replicate_days_per_s": vec_rd,
+            "s_per_replicate": v["median"] / vec_reps,
+            "kernel_seconds": statistics.median(sys_vec),
+        },
+        "floor": {
+            "blocks": n_blocks,
+            "seconds": f,
+            "kept_seconds": fk,
+            "replicate_days_per_s": n_blocks * REPLICATE_BLOCK * T / f["median"],
+        },
+        "des": {
+            "replicates": des_reps,
+            "seconds": d,
+            "replicate_days_per_s": des_rd,
+            "events": events,
+            "events_per_s": events / d["median"],
+            "s_per_replicate": d["median"] / des_reps,
+        },
         "vector_over_floor": v["median"] / f["median"],
         "vector_over_floor_per_round": statistics.median(a / b for a, b in zip(t_vec, t_floor, strict=True)),
         "excess_s": v["median"] - f["median"],
@@ -220,19 +240,26 @@ def bench_scenario(label: str, path: Path, vec_reps: int, chunk: int, des_reps: 
         "vector_over_des": vec_rd / des_rd,
     }
     print(f"\n== {label}: {out['path']}, {T:,} days")
-    print(f"  vector  {vec_reps:>6,} replicates (chunk {chunk:,}): {spread(v)}  "
-          f"= {vec_rd / 1e6:6.2f} M replicate-days/s; "
-          f"kernel time {statistics.median(sys_vec):.3f} s (page faults on fresh arrays)")
-    print(f"  floor   {n_blocks * REPLICATE_BLOCK:>6,} lanes, build_block x {n_blocks}:  {spread(f)}  "
-          f"= {out['floor']['replicate_days_per_s'] / 1e6:6.2f} M replicate-days/s")
+    print(
+        f"  vector  {vec_reps:>6,} replicates (chunk {chunk:,}): {spread(v)}  "
+        f"= {vec_rd / 1e6:6.2f} M replicate-days/s; "
+        f"kernel time {statistics.median(sys_vec):.3f} s (page faults on fresh arrays)"
+    )
+    print(
+        f"  floor   {n_blocks * REPLICATE_BLOCK:>6,} lanes, build_block x {n_blocks}:  {spread(f)}  "
+        f"= {out['floor']['replicate_days_per_s'] / 1e6:6.2f} M replicate-days/s"
+    )
     print(f"  (floor with all {n_blocks} blocks kept alive, as run_vector holds them: {spread(fk)})")
-    print(f"  simpy   {des_reps:>6,} replicates:              {spread(d)}  "
-          f"= {des_rd / 1e3:6.1f} k replicate-days/s")
-    print(f"  vector / floor = {out['vector_over_floor']:.2f} x (median of per-round ratios "
-          f"{out['vector_over_floor_per_round']:.2f} x); excess above floor {out['excess_s']:.3f} s "
-          f"= {100 * (out['vector_over_floor'] - 1):.0f} % of the floor = {out['excess_us_per_day']:.0f} us per day")
-    print(f"  simpy: {events:,} events, {out['des']['events_per_s'] / 1e3:.0f} k events/s, "
-          f"{out['des']['s_per_replicate'] * 1e3:.1f} ms per replicate")
+    print(f"  simpy   {des_reps:>6,} replicates:              {spread(d)}  = {des_rd / 1e3:6.1f} k replicate-days/s")
+    print(
+        f"  vector / floor = {out['vector_over_floor']:.2f} x (median of per-round ratios "
+        f"{out['vector_over_floor_per_round']:.2f} x); excess above floor {out['excess_s']:.3f} s "
+        f"= {100 * (out['vector_over_floor'] - 1):.0f} % of the floor = {out['excess_us_per_day']:.0f} us per day"
+    )
+    print(
+        f"  simpy: {events:,} events, {out['des']['events_per_s'] / 1e3:.0f} k events/s, "
+        f"{out['des']['s_per_replicate'] * 1e3:.1f} ms per replicate"
+    )
     print(f"  vector / simpy per replicate = {out['vector_over_des']:,.0f} x")
     return out
 
@@ -264,19 +291,33 @@ def memory_child(path: str, replicates: int, seed: int, core: int) -> None:
 
 
 def bench_memory(path: Path, replicates: int, seed: int, core: int) -> dict[str, Any]:
-    cmd = [sys.executable, str(Path(__file__).resolve()), "--memory-child", str(path), "--replicates",
-           str(replicates), "--seed", str(seed), "--core", str(core)]
+    cmd = [
+        sys.executable,
+        str(Path(__file__).resolve()),
+        "--memory-child",
+        str(path),
+        "--replicates",
+        str(replicates),
+        "--seed",
+        str(seed),
+        "--core",
+        str(core),
+    ]
     proc = subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT, check=False)
     if proc.returncode != 0:
         raise RuntimeError(f"memory run failed:\n{proc.stderr}")
     out = json.loads(proc.stdout.strip().splitlines()[-1])
     out.update(path=str(path.relative_to(ROOT)), replicates=replicates)
-    print(f"\n== memory: munisim.simulate({out['path']}, engine='vector', replicates={replicates:,}) "
-          f"+ summary() + quantiles(), own process")
-    print(f"  {out['seconds']:.1f} s = {replicates * out['days'] / out['seconds'] / 1e6:.2f} M replicate-days/s; "
-          f"peak RSS {out['peak_mib']:,.0f} MiB ({out['before_mib']:,.0f} MiB after imports and loading, "
-          f"{out['peak_mib'] - out['before_mib']:,.0f} MiB for the run); "
-          f"CPU {100 * out['cpu_seconds'] / out['seconds']:.0f} % of wall")
+    print(
+        f"\n== memory: munisim.simulate({out['path']}, engine='vector', replicates={replicates:,}) "
+        f"+ summary() + quantiles(), own process"
+    )
+    print(
+        f"  {out['seconds']:.1f} s = {replicates * out['days'] / out['seconds'] / 1e6:.2f} M replicate-days/s; "
+        f"peak RSS {out['peak_mib']:,.0f} MiB ({out['before_mib']:,.0f} MiB after imports and loading, "
+        f"{out['peak_mib'] - out['before_mib']:,.0f} MiB for the run); "
+        f"CPU {100 * out['cpu_seconds'] / out['seconds']:.0f} % of wall"
+    )
     return out
 
 
@@ -290,41 +331,103 @@ def verdict(ok: bool, how: str) -> str:
 def print_targets(toy: dict[str, Any], base: dict[str, Any] | None) -> list[dict[str, str]]:
     rows: list[dict[str, str]] = []
     rd = toy["vector"]["replicate_days_per_s"]
-    rows.append({"figure": "vector, toy (replicate-days/s, one core)", "measured": f"{rd / 1e6:.2f} M",
-                 "target": f">= {TARGET_TOY_RD / 1e6:.0f} M",
-                 "verdict": verdict(rd >= TARGET_TOY_RD, f"{rd / TARGET_TOY_RD:.2f} x target, "
-                                                         f"needs {TARGET_TOY_RD / rd:.2f} x faster")})
+    rows.append(
+        {
+            "figure": "vector, toy (replicate-days/s, one core)",
+            "measured": f"{rd / 1e6:.2f} M",
+            "target": f">= {TARGET_TOY_RD / 1e6:.0f} M",
+            "verdict": verdict(
+                rd >= TARGET_TOY_RD, f"{rd / TARGET_TOY_RD:.2f} x target, needs {TARGET_TOY_RD / rd:.2f} x faster"
+            ),
+        }
+    )
     fl = toy["vector_over_floor"]
-    rows.append({"figure": "vector / draw floor, toy", "measured": f"{fl:.2f} x",
-                 "target": f"<= {TARGET_FLOOR:.2f} x",
-                 "verdict": verdict(fl <= TARGET_FLOOR, f"excess {100 * (fl - 1):.0f} % vs "
-                                                       f"{100 * (TARGET_FLOOR - 1):.0f} % allowed")})
-    rows.append({"figure": "vector / SimPy per replicate, toy", "measured": f"{toy['vector_over_des']:,.0f} x",
-                 "target": "-", "verdict": ""})
+    rows.append(
+        {
+            "figure": "vector / draw floor, toy",
+            "measured": f"{fl:.2f} x",
+            "target": f"<= {TARGET_FLOOR:.2f} x",
+            "verdict": verdict(
+                fl <= TARGET_FLOOR, f"excess {100 * (fl - 1):.0f} % vs {100 * (TARGET_FLOOR - 1):.0f} % allowed"
+            ),
+        }
+    )
+    rows.append(
+        {
+            "figure": "vector / SimPy per replicate, toy",
+            "measured": f"{toy['vector_over_des']:,.0f} x",
+            "target": "-",
+            "verdict": "",
+        }
+    )
     if base is not None:
         vd = base["vector_over_des"]
-        rows.append({"figure": "vector, baseline (replicate-days/s)",
-                     "measured": f"{base['vector']['replicate_days_per_s'] / 1e6:.2f} M", "target": "-", "verdict": ""})
-        rows.append({"figure": "vector / draw floor, baseline", "measured": f"{base['vector_over_floor']:.2f} x",
-                     "target": "-", "verdict": ""})
-        rows.append({"figure": "vector / SimPy per replicate, baseline", "measured": f"{vd:,.0f} x",
-                     "target": f">= {TARGET_VEC_DES:.0f} x",
-                     "verdict": verdict(vd >= TARGET_VEC_DES, f"{vd / TARGET_VEC_DES:.2f} x target")})
+        rows.append(
+            {
+                "figure": "vector, baseline (replicate-days/s)",
+                "measured": f"{base['vector']['replicate_days_per_s'] / 1e6:.2f} M",
+                "target": "-",
+                "verdict": "",
+            }
+        )
+        rows.append(
+            {
+                "figure": "vector / draw floor, baseline",
+                "measured": f"{base['vector_over_floor']:.2f} x",
+                "target": "-",
+                "verdict": "",
+            }
+        )
+        rows.append(
+            {
+                "figure": "vector / SimPy per replicate, baseline",
+                "measured": f"{vd:,.0f} x",
+                "target": f">= {TARGET_VEC_DES:.0f} x",
+                "verdict": verdict(vd >= TARGET_VEC_DES, f"{vd / TARGET_VEC_DES:.2f} x target"),
+            }
+        )
         eps = base["des"]["events_per_s"]
-        rows.append({"figure": "SimPy events/s, baseline", "measured": f"{eps / 1e3:,.0f} k",
-                     "target": f">= {TARGET_DES_EPS / 1e3:.0f} k",
-                     "verdict": verdict(eps >= TARGET_DES_EPS, f"{eps / TARGET_DES_EPS:.2f} x target")})
+        rows.append(
+            {
+                "figure": "SimPy events/s, baseline",
+                "measured": f"{eps / 1e3:,.0f} k",
+                "target": f">= {TARGET_DES_EPS / 1e3:.0f} k",
+                "verdict": verdict(eps >= TARGET_DES_EPS, f"{eps / TARGET_DES_EPS:.2f} x target"),
+            }
+        )
         sr = base["des"]["s_per_replicate"]
-        rows.append({"figure": "SimPy s per baseline replicate", "measured": f"{sr:.3f} s",
-                     "target": f"<= {TARGET_DES_REP_S:.2f} s",
-                     "verdict": verdict(sr <= TARGET_DES_REP_S, f"{sr / TARGET_DES_REP_S:.2f} x the limit")})
+        rows.append(
+            {
+                "figure": "SimPy s per baseline replicate",
+                "measured": f"{sr:.3f} s",
+                "target": f"<= {TARGET_DES_REP_S:.2f} s",
+                "verdict": verdict(sr <= TARGET_DES_REP_S, f"{sr / TARGET_DES_REP_S:.2f} x the limit"),
+            }
+        )
     else:
-        rows.append({"figure": "baseline targets", "measured": "skipped", "target": "-",
-                     "verdict": "scenarios/baseline.yaml missing"})
-    rows.append({"figure": "SimPy events/s, toy", "measured": f"{toy['des']['events_per_s'] / 1e3:,.0f} k",
-                 "target": "-", "verdict": ""})
-    w = [max(len(r[k]) for r in rows + [{"figure": "figure", "measured": "measured", "target": "target",
-                                          "verdict": "verdict"}]) for k in ("figure", "measured", "target", "verdict")]
+        rows.append(
+            {
+                "figure": "baseline targets",
+                "measured": "skipped",
+                "target": "-",
+                "verdict": "scenarios/baseline.yaml missing",
+            }
+        )
+    rows.append(
+        {
+            "figure": "SimPy events/s, toy",
+            "measured": f"{toy['des']['events_per_s'] / 1e3:,.0f} k",
+            "target": "-",
+            "verdict": "",
+        }
+    )
+    w = [
+        max(
+            len(r[k])
+            for r in rows + [{"figure": "figure", "measured": "measured", "target": "target", "verdict": "verdict"}]
+        )
+        for k in ("figure", "measured", "target", "verdict")
+    ]
     print("\n== targets")
     print(f"  {'figure':<{w[0]}}  {'measured':>{w[1]}}  {'target':<{w[2]}}  verdict")
     print("  " + "-" * (sum(w) + 6))
@@ -341,8 +444,9 @@ def whole_blocks(n: int) -> int:
 
 
 def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
-                                 formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap = argparse.ArgumentParser(
+        description=__doc__.split("\n\n")[0], formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     ap.add_argument("--quick", action="store_true", help="2 rounds and fewer replicates (a smoke run)")
     ap.add_argument("--rounds", type=int, default=None, help="rounds per measurement (default 5, --quick 2)")
     ap.add_argument("--seed", type=int, default=1)
@@ -372,14 +476,27 @@ def main() -> None:
     # Whole replicate blocks in one chunk: a partial block or a leftover chunk would time
     # lanes that are drawn but not kept, and the per-day overhead of a second, tiny chunk.
     toy_reps = whole_blocks(2048 if args.quick else 4096)
-    toy = bench_scenario("toy (1 factory, 1 stockpile, 1 front, Poisson demand)", TOY,
-                         vec_reps=toy_reps, chunk=toy_reps, des_reps=16 if args.quick else 64, rounds=rounds,
-                         seed=args.seed)
+    toy = bench_scenario(
+        "toy (1 factory, 1 stockpile, 1 front, Poisson demand)",
+        TOY,
+        vec_reps=toy_reps,
+        chunk=toy_reps,
+        des_reps=16 if args.quick else 64,
+        rounds=rounds,
+        seed=args.seed,
+    )
     base = None
     if BASELINE.exists():
         base_reps = whole_blocks(256 if args.quick else 1000)
-        base = bench_scenario("baseline", BASELINE, vec_reps=base_reps, chunk=base_reps,
-                              des_reps=5 if args.quick else 20, rounds=rounds, seed=args.seed)
+        base = bench_scenario(
+            "baseline",
+            BASELINE,
+            vec_reps=base_reps,
+            chunk=base_reps,
+            des_reps=5 if args.quick else 20,
+            rounds=rounds,
+            seed=args.seed,
+        )
     else:
         print(f"\n== baseline: {BASELINE.relative_to(ROOT)} not found, skipped (memory run uses the toy)")
 
@@ -390,11 +507,16 @@ def main() -> None:
     rows = print_targets(toy, base)
     cpu_share = CLOCK[1] / CLOCK[0] if CLOCK[0] else float("nan")
     m["cpu_share_of_wall"] = cpu_share
-    print(f"\nCPU time / wall time over the timed rounds: {100 * cpu_share:.0f} % "
-          f"({'quiet' if cpu_share > 0.95 else 'CONTENDED: another process shared the core; rerun'})")
+    print(
+        f"\nCPU time / wall time over the timed rounds: {100 * cpu_share:.0f} % "
+        f"({'quiet' if cpu_share > 0.95 else 'CONTENDED: another process shared the core; rerun'})"
+    )
     if args.json:
-        args.json.write_text(json.dumps({"machine": m, "rounds": rounds, "toy": toy, "baseline": base,
-                                         "memory": mem, "targets": rows}, indent=2))
+        args.json.write_text(
+            json.dumps(
+                {"machine": m, "rounds": rounds, "toy": toy, "baseline": base, "memory": mem, "targets": rows}, indent=2
+            )
+        )
         print(f"\nwrote {args.json}")
 
 

@@ -62,11 +62,21 @@ def dask_cluster() -> tuple[str, list[subprocess.Popen]]:  # type: ignore[type-a
         port = s.getsockname()[1]
     dask = shutil.which("dask") or "dask"
     address = f"tcp://127.0.0.1:{port}"
-    procs = [subprocess.Popen([dask, "scheduler", "--host", "127.0.0.1", "--port", str(port), "--no-dashboard"],
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)]
-    procs += [subprocess.Popen([dask, "worker", address, "--nthreads", "1", "--no-dashboard", "--no-nanny",
-                                "--host", "127.0.0.1"],
-                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL) for _ in range(2)]
+    procs = [
+        subprocess.Popen(
+            [dask, "scheduler", "--host", "127.0.0.1", "--port", str(port), "--no-dashboard"],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+    ]
+    procs += [
+        subprocess.Popen(
+            [dask, "worker", address, "--nthreads", "1", "--no-dashboard", "--no-nanny", "--host", "127.0.0.1"],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        for _ in range(2)
+    ]
     import distributed
 
     deadline = time.time() + 90
@@ -87,8 +97,10 @@ def main() -> None:
     ap.add_argument("--skip-dask", action="store_true")
     args = ap.parse_args()
     n = args.samples
-    print(f"machine: {platform.processor() or platform.machine()}, {os.cpu_count()} cores; python "
-          f"{platform.python_version()}, numpy {np.__version__}")
+    print(
+        f"machine: {platform.processor() or platform.machine()}, {os.cpu_count()} cores; python "
+        f"{platform.python_version()}, numpy {np.__version__}"
+    )
     print(f"toy sweep: {n:,} samples x 100 replicates x 1,096 days, chunks of 250 samples")
     t1 = timed(lambda: sweep(EXPERIMENT, samples=n))
     t2 = timed(lambda: sweep(EXPERIMENT, samples=n, workers=2))
@@ -113,10 +125,14 @@ def main() -> None:
                 except subprocess.TimeoutExpired:
                     p.kill()
         chunks = -(-n // 250)
-        print(f"  dask (scheduler + 2 workers on 127.0.0.1): {td:7.2f} s ({chunks} chunks); vs 2 local workers "
-              f"{td / t2:.2f} x")
-        print(f"  per-chunk overhead, {small} one-sample chunks: dask {tiny_dask:.2f} s vs 2 local workers "
-              f"{tiny_local:.2f} s -> {(tiny_dask - tiny_local) / small * 1000:.1f} ms more per chunk")
+        print(
+            f"  dask (scheduler + 2 workers on 127.0.0.1): {td:7.2f} s ({chunks} chunks); vs 2 local workers "
+            f"{td / t2:.2f} x"
+        )
+        print(
+            f"  per-chunk overhead, {small} one-sample chunks: dask {tiny_dask:.2f} s vs 2 local workers "
+            f"{tiny_local:.2f} s -> {(tiny_dask - tiny_local) / small * 1000:.1f} ms more per chunk"
+        )
 
 
 if __name__ == "__main__":

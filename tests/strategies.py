@@ -61,8 +61,10 @@ def scenarios(draw: st.DrawFn, *, max_days: int = 120) -> Scenario:
                 if draw(st.booleans()):
                     sp["capacity_rounds"] = draw(values(0, 800, integer=True))
                 if draw(st.booleans()):
-                    sp["strikes"] = [{"date": _date(draw(st.integers(0, n_days - 1))), "share": draw(values(0.0, 1.0))},
-                                     {"rate_per_year": draw(values(1.0, 120.0)), "share": draw(values(0.0, 1.0))}]
+                    sp["strikes"] = [
+                        {"date": _date(draw(st.integers(0, n_days - 1))), "share": draw(values(0.0, 1.0))},
+                        {"rate_per_year": draw(values(1.0, 120.0)), "share": draw(values(0.0, 1.0))},
+                    ]
                     sp["strikes"] = draw(st.lists(st.sampled_from(sp["strikes"]), min_size=1, max_size=3))
                 stockpiles[sid] = sp
     sp_ids = sorted(stockpiles)
@@ -82,8 +84,9 @@ def scenarios(draw: st.DrawFn, *, max_days: int = 120) -> Scenario:
             f["availability"] = {"mtbf_days": draw(values(1, 40)), "mttr_days": draw(values(1, 10))}
         f["uptime_noise"] = draw(st.booleans())
         f["lot_days"] = draw(st.sampled_from([1, 1, 3, 7]))
-        own_side = [x for x in sp_ids if stockpiles[x]["side"] == stockpiles[f["stockpile"]]["side"]
-                    and x != f["stockpile"]]
+        own_side = [
+            x for x in sp_ids if stockpiles[x]["side"] == stockpiles[f["stockpile"]]["side"] and x != f["stockpile"]
+        ]
         if own_side and draw(st.booleans()):
             picked = draw(st.lists(st.sampled_from(own_side), min_size=1, max_size=2, unique=True))
             f["inputs"] = []
@@ -107,11 +110,19 @@ def scenarios(draw: st.DrawFn, *, max_days: int = 120) -> Scenario:
             t["from_external"] = "ally"
         if draw(st.booleans()) or "share_of_inflow" not in t:
             start = draw(st.integers(0, n_days))
-            t["recurring"] = [{"every_days": draw(values(1, 10, integer=True)), "quantity": draw(values(0, 200)),
-                               "start": _date(start), "end": _date(start + draw(st.integers(0, n_days)))}]
+            t["recurring"] = [
+                {
+                    "every_days": draw(values(1, 10, integer=True)),
+                    "quantity": draw(values(0, 200)),
+                    "start": _date(start),
+                    "end": _date(start + draw(st.integers(0, n_days))),
+                }
+            ]
         if draw(st.booleans()):
-            t["packages"] = [{"date": _date(draw(st.integers(0, n_days - 1))), "quantity": draw(values(0, 500))}
-                             for _ in range(draw(st.integers(1, 3)))]
+            t["packages"] = [
+                {"date": _date(draw(st.integers(0, n_days - 1))), "quantity": draw(values(0, 500))}
+                for _ in range(draw(st.integers(1, 3)))
+            ]
         t["lead_time_days"] = draw(values(1, 20, integer=True))
         t["loss_share"] = draw(values(0.0, 1.0))
         if draw(st.booleans()):
@@ -136,13 +147,19 @@ def scenarios(draw: st.DrawFn, *, max_days: int = 120) -> Scenario:
             fr["demand_noise"] = {"dist": "poisson"}
         elif noise == "nb":
             fr["demand_noise"] = {"dist": "negative_binomial", "dispersion": draw(st.floats(0.5, 50))}
-        fr["rationing"] = [{"below_days": draw(values(0, 30)), "fire_share": draw(values(0.0, 1.0))}
-                           for _ in range(draw(st.integers(0, 2)))]
+        fr["rationing"] = [
+            {"below_days": draw(values(0, 30)), "fire_share": draw(values(0.0, 1.0))}
+            for _ in range(draw(st.integers(0, 2)))
+        ]
         barrels = [x for x in own if x not in draws_from]
         if barrels and draw(st.booleans()):
-            fr["tubes"] = {muns[0]: {"stockpile": draw(st.sampled_from(barrels)),
-                                     "rounds_per_barrel": draw(values(1.0, 60.0)),
-                                     "max_rounds_per_tube_per_day": draw(values(0.0, 5.0))}}
+            fr["tubes"] = {
+                muns[0]: {
+                    "stockpile": draw(st.sampled_from(barrels)),
+                    "rounds_per_barrel": draw(values(1.0, 60.0)),
+                    "max_rounds_per_tube_per_day": draw(values(0.0, 5.0)),
+                }
+            }
         fronts[f"{side}_front"] = fr
     forces: dict[str, Any] = {}
     engagements: dict[str, Any] = {}
@@ -152,19 +169,31 @@ def scenarios(draw: st.DrawFn, *, max_days: int = 120) -> Scenario:
             items: list[dict[str, Any]] = []
             for _ in range(draw(st.integers(0, 2))):
                 a = draw(st.integers(-10, n_days))
-                items.append({"start": _date(a), "end": _date(a + draw(st.integers(0, n_days))),
-                              "rate_per_day": draw(values(0, 30))})
+                items.append(
+                    {
+                        "start": _date(a),
+                        "end": _date(a + draw(st.integers(0, n_days))),
+                        "rate_per_day": draw(values(0, 30)),
+                    }
+                )
             for _ in range(draw(st.integers(0, 2))):
                 items.append({"date": _date(draw(st.integers(0, n_days - 1))), "amount": draw(values(0, 300))})
             force["reinforcements"] = draw(st.permutations(items))
-            force["withdrawals"] = [{"date": _date(draw(st.integers(0, n_days - 1))), "amount": draw(values(0, 400))}
-                                    for _ in range(draw(st.integers(0, 1)))]
+            force["withdrawals"] = [
+                {"date": _date(draw(st.integers(0, n_days - 1))), "amount": draw(values(0, 400))}
+                for _ in range(draw(st.integers(0, 1)))
+            ]
             forces[f"{side}_army"] = force
         law = draw(st.sampled_from(["square", "linear", "logarithmic", "general"]))
         # Coefficients per day scaled to the law: linear-law losses grow with x * y.
         hi = {"square": 0.05, "linear": 0.0001, "logarithmic": 0.05, "general": 0.001}[law]
-        eng: dict[str, Any] = {"x": "red_army", "y": "blue_army", "law": law,
-                               "a": draw(values(0.0, hi)), "b": draw(values(0.0, hi))}
+        eng: dict[str, Any] = {
+            "x": "red_army",
+            "y": "blue_army",
+            "law": law,
+            "a": draw(values(0.0, hi)),
+            "b": draw(values(0.0, hi)),
+        }
         if law == "general":
             eng["p"] = draw(st.sampled_from([0.5, 1.0]))
             eng["q"] = draw(st.sampled_from([0.0, 0.5, 1.0]))
@@ -178,8 +207,11 @@ def scenarios(draw: st.DrawFn, *, max_days: int = 120) -> Scenario:
         fires: dict[str, Any] = {}
         for role, side in (("x", "red"), ("y", "blue")):
             if f"{side}_front" in fronts and draw(st.booleans()):
-                fires[role] = {"front": f"{side}_front", "floor": draw(values(0.0, 1.0)),
-                               "exponent": draw(values(0.0, 2.0))}
+                fires[role] = {
+                    "front": f"{side}_front",
+                    "floor": draw(values(0.0, 1.0)),
+                    "exponent": draw(values(0.0, 2.0)),
+                }
         if fires:
             eng["fires"] = fires
         engagements["battle"] = eng

@@ -42,6 +42,7 @@ def __getattr__(name: str) -> object:
         return getattr(_lanchester, name)
     raise AttributeError(f"module 'munisim' has no attribute {name!r}")
 
+
 __all__ = [
     "LanchesterFit",
     "MunisimError",

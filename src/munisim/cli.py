@@ -12,7 +12,7 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import Any, NoReturn, cast
 
 import click
 from rich.console import Console
@@ -40,7 +40,7 @@ def _bad_input(lines: list[str]) -> NoReturn:
 @contextmanager
 def _errors() -> Iterator[None]:
     from munisim.analysis.compare_runs import IncomparableRunsError
-    from munisim.experiments.executors import DaskMissingError
+    from munisim.experiments.executors import DaskMissingError, SchedulerError
     from munisim.experiments.store import ResumeMismatchError
     from munisim.io import OutputExistsError
     from munisim.report.run_reader import RunDirError
@@ -51,7 +51,7 @@ def _errors() -> Iterator[None]:
         _bad_input([str(p) for p in exc.problems])
     except (RunDirError, IncomparableRunsError) as exc:
         _bad_input([str(exc)])
-    except (SimulationError, OutputExistsError, ResumeMismatchError, DaskMissingError) as exc:
+    except (SimulationError, OutputExistsError, ResumeMismatchError, DaskMissingError, SchedulerError) as exc:
         _bad_input([f"error: {exc}"])
     except KeyboardInterrupt:
         err.print("interrupted; nothing was written", markup=False)
@@ -70,13 +70,21 @@ def main() -> None:
 @main.command()
 @click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
 def validate(files: tuple[Path, ...]) -> None:
-    """Check scenario FILES; print one line per problem (FILE:LINE:COL: key.path: message)."""
+    """Check scenario and experiment FILES; print one line per problem (FILE:LINE:COL: key.path: message).
+
+    An experiment file (one with factors or outcomes) is checked with the scenario it names.
+    """
+    from munisim.config.experiment_loader import load_experiment, looks_like_experiment
     from munisim.config.loader import load_scenario
+    from munisim.config.yamlload import load_yaml
 
     problems: list[str] = []
     for f in files:
         try:
-            load_scenario(f)
+            if looks_like_experiment(load_yaml(f).data):
+                load_experiment(f)
+            else:
+                load_scenario(f)
         except ScenarioError as exc:
             problems.extend(str(p) for p in exc.problems)
         else:
@@ -94,8 +102,16 @@ def _progress(total: int) -> tuple[Callable[[int], None], Callable[[], None]]:
         state["done"] += n
         bar = state["bar"]
         if bar is None and time.perf_counter() - started > 1.0 and err.is_terminal:
-            bar = Progress(TextColumn("replicates"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                           TextColumn("eta"), TimeRemainingColumn(), console=err, transient=True)
+            bar = Progress(
+                TextColumn("replicates"),
+                BarColumn(),
+                MofNCompleteColumn(),
+                TimeElapsedColumn(),
+                TextColumn("eta"),
+                TimeRemainingColumn(),
+                console=err,
+                transient=True,
+            )
             bar.start()
             state["task"] = bar.add_task("run", total=total, completed=state["done"])
             state["bar"] = bar
@@ -124,9 +140,12 @@ def _cell(stats: dict[str, float], fmt: Callable[[float], str] = _fmt) -> str:
 def _summary_table(summary: dict[str, Any]) -> Table:
     sides = summary["sides"]
     units = "rounds; losses and strength in the forces' unit" if "loss_exchange" in summary else "rounds"
-    table = Table(title=f"{summary['scenario']}, {summary['start']} to {summary['end']}",
-                  caption=f"{units}; median [90% interval] over {summary['replicates']:,} replicates",
-                  title_justify="left", caption_justify="left")
+    table = Table(
+        title=f"{summary['scenario']}, {summary['start']} to {summary['end']}",
+        caption=f"{units}; median [90% interval] over {summary['replicates']:,} replicates",
+        title_justify="left",
+        caption_justify="left",
+    )
     table.add_column("")
     for side in sides.values():
         table.add_column(side["name"], justify="right", no_wrap=True)
@@ -134,11 +153,15 @@ def _summary_table(summary: dict[str, Any]) -> Table:
         table.add_row(key, *[_cell(s[key]) for s in sides.values()])
     table.add_row("demand met", *[_cell(s["share_met"], lambda x: f"{x:.0%}") for s in sides.values()])
     table.add_row("final stock", *[_cell(s["final_stock"]) for s in sides.values()])
-    table.add_row("first stock-out",
-                  *[f"{s['first_stockout'] or 'none'} ({s['stockout_share']:.0%} of runs)" for s in sides.values()])
+    table.add_row(
+        "first stock-out",
+        *[f"{s['first_stockout'] or 'none'} ({s['stockout_share']:.0%} of runs)" for s in sides.values()],
+    )
     if "low_stock_days" in summary:
-        table.add_row(f"low stock (<{summary['low_stock_days']} days)",
-                      *[f"{s['low_stock'] or 'none'} ({s['low_stock_share']:.0%} of runs)" for s in sides.values()])
+        table.add_row(
+            f"low stock (<{summary['low_stock_days']} days)",
+            *[f"{s['low_stock'] or 'none'} ({s['low_stock_share']:.0%} of runs)" for s in sides.values()],
+        )
     if "loss_exchange" in summary:
         table.add_row("attrition losses", *[_cell(s["losses"]) for s in sides.values()])
         table.add_row("final strength", *[_cell(s["final_strength"]) for s in sides.values()])
@@ -151,8 +174,10 @@ def _exchange_lines(summary: dict[str, Any]) -> list[str]:
     for pair, x in summary.get("loss_exchange", {}).items():
         a, b = pair.split(" per ")
         if x["replicates"] and a < b:
-            lines.append(f"loss-exchange ratio: {names[a]} loses {x['p50']:.2f} per loss of {names[b]} "
-                         f"(median; 90% interval {x['p05']:.2f}-{x['p95']:.2f})")
+            lines.append(
+                f"loss-exchange ratio: {names[a]} loses {x['p50']:.2f} per loss of {names[b]} "
+                f"(median; 90% interval {x['p05']:.2f}-{x['p95']:.2f})"
+            )
     return lines
 
 
@@ -168,18 +193,45 @@ def _crossover_lines(summary: dict[str, Any]) -> list[str]:
 
 @main.command()
 @click.argument("scenario", type=click.Path(dir_okay=False, path_type=Path))
-@click.option("--replicates", "-n", type=click.IntRange(min=1), default=None,
-              help="Number of replicates [default: 20 on des, 1000 on vector].")
+@click.option(
+    "--replicates",
+    "-n",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Number of replicates [default: 20 on des, 1000 on vector].",
+)
 @click.option("--seed", type=click.IntRange(min=0), default=0, show_default=True, help="Random seed.")
-@click.option("--engine", type=click.Choice(["des", "vector"]), default="des", show_default=True,
-              help="des: SimPy reference engine; vector: NumPy engine over replicates.")
-@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
-              help="Output directory [default: runs/<scenario name>/].")
-@click.option("--set", "overrides", multiple=True, metavar="KEY.PATH=VALUE",
-              help="Override a scenario value, e.g. --set fronts.ru.rate_unit=per_month (repeatable).")
+@click.option(
+    "--engine",
+    type=click.Choice(["des", "vector"]),
+    default="des",
+    show_default=True,
+    help="des: SimPy reference engine; vector: NumPy engine over replicates.",
+)
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Output directory [default: runs/<scenario name>/].",
+)
+@click.option(
+    "--set",
+    "overrides",
+    multiple=True,
+    metavar="KEY.PATH=VALUE",
+    help="Override a scenario value, e.g. --set fronts.ru.rate_unit=per_month (repeatable).",
+)
 @click.option("--force", is_flag=True, help="Replace --out even if it is not a munisim run directory.")
-def run(scenario: Path, replicates: int | None, seed: int, engine: str, out_dir: Path | None,
-        overrides: tuple[str, ...], force: bool) -> None:
+def run(
+    scenario: Path,
+    replicates: int | None,
+    seed: int,
+    engine: str,
+    out_dir: Path | None,
+    overrides: tuple[str, ...],
+    force: bool,
+) -> None:
     """Run SCENARIO, print a summary per side and write the run directory."""
     from munisim.config.loader import load_scenario
     from munisim.report.run_dir import write_run
@@ -189,8 +241,10 @@ def run(scenario: Path, replicates: int | None, seed: int, engine: str, out_dir:
         sc = load_scenario(scenario, overrides=overrides)
         n = replicates or DEFAULT_REPLICATES[engine]
         target = out_dir or Path("runs") / sc.name
-        err.print(f"running {sc.name}: {sc.n_days:,} days × {n:,} replicates on the {engine} engine (seed {seed})",
-                  markup=False)
+        err.print(
+            f"running {sc.name}: {sc.n_days:,} days × {n:,} replicates on the {engine} engine (seed {seed})",
+            markup=False,
+        )
         advance, close = _progress(n)
         try:
             result = simulate(sc, engine=engine, replicates=n, seed=seed, progress=advance)
@@ -202,8 +256,9 @@ def run(scenario: Path, replicates: int | None, seed: int, engine: str, out_dir:
         for line in _crossover_lines(summary) + _exchange_lines(summary):
             out.print(line, markup=False)
         kept = "" if result.replicates == n else f" (daily series of the first {result.replicates:,})"
-        out.print(f"engine {engine}: {n:,} replicates in {result.meta['seconds']:.2f} s{kept}; wrote {written}/",
-                  markup=False)
+        out.print(
+            f"engine {engine}: {n:,} replicates in {result.meta['seconds']:.2f} s{kept}; wrote {written}/", markup=False
+        )
 
 
 def _sweep_progress() -> tuple[Callable[[int, int], None], Callable[[], None]]:
@@ -211,11 +266,19 @@ def _sweep_progress() -> tuple[Callable[[int, int], None], Callable[[], None]]:
 
     def update(done: int, total: int) -> None:
         if state["bar"] is None:
-            state["bar"] = Progress(TextColumn("samples"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                                    TextColumn("eta"), TimeRemainingColumn(), console=err, transient=True,
-                                    disable=not err.is_terminal)
-            state["bar"].start()
-            state["task"] = state["bar"].add_task("sweep", total=total)
+            bar = state["bar"] = Progress(
+                TextColumn("samples"),
+                BarColumn(),
+                MofNCompleteColumn(),
+                TimeElapsedColumn(),
+                TextColumn("eta"),
+                TimeRemainingColumn(),
+                console=err,
+                transient=True,
+                disable=not err.is_terminal,
+            )
+            bar.start()
+            state["task"] = bar.add_task("sweep", total=total)
         state["bar"].update(state["task"], completed=done)
 
     def close() -> None:
@@ -230,11 +293,16 @@ def _sweep_options(fn: Callable[..., Any]) -> Callable[..., Any]:
         click.argument("experiment", type=click.Path(dir_okay=False, path_type=Path)),
         click.option("--samples", type=click.IntRange(min=1), help="Design size (overrides the file)."),
         click.option("--replicates", type=click.IntRange(min=1), help="Replicates per sample (overrides the file)."),
-        click.option("--workers", type=click.IntRange(min=1), default=1, show_default=True,
-                     help="Local worker processes."),
+        click.option(
+            "--workers", type=click.IntRange(min=1), default=1, show_default=True, help="Local worker processes."
+        ),
         click.option("--scheduler", metavar="ADDRESS", help="dask.distributed scheduler, e.g. tcp://HOST:8786."),
-        click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path),
-                     help="Output directory [default: sweeps/<experiment name>/]."),
+        click.option(
+            "--out",
+            "out_dir",
+            type=click.Path(file_okay=False, path_type=Path),
+            help="Output directory [default: sweeps/<experiment name>/].",
+        ),
         click.option("--resume", is_flag=True, help="Run only the chunks missing from --out."),
     ]
     for opt in reversed(opts):
@@ -246,9 +314,12 @@ def _finish_line(result: Any, written: Path) -> None:
     meta = result.meta
     rate = meta["samples"] / meta["seconds"] if meta["seconds"] > 0 else float("inf")
     reused = f", {meta['chunks_reused']} chunks reused" if meta["chunks_reused"] else ""
-    out.print(f"{meta['samples']:,} samples ({result.experiment.replicates:,} replicates each), "
-              f"{meta['failures']:,} failed{reused}, in {meta['seconds']:.1f} s ({rate:,.1f} samples/s); "
-              f"wrote {written}/", markup=False)
+    out.print(
+        f"{meta['samples']:,} samples ({result.experiment.replicates:,} replicates each), "
+        f"{meta['failures']:,} failed{reused}, in {meta['seconds']:.1f} s ({rate:,.1f} samples/s); "
+        f"wrote {written}/",
+        markup=False,
+    )
     if meta["failures"]:
         for sample, error in list(result.failures.items())[:5]:
             err.print(f"sample {sample}: {error.splitlines()[0]}", markup=False)
@@ -259,8 +330,16 @@ def _finish_line(result: Any, written: Path) -> None:
 @main.command()
 @_sweep_options
 @click.option("--retry-failed", is_flag=True, help="Rerun the chunks of --out that hold failed samples.")
-def sweep(experiment: Path, samples: int | None, replicates: int | None, workers: int, scheduler: str | None,
-          out_dir: Path | None, resume: bool, retry_failed: bool) -> None:
+def sweep(
+    experiment: Path,
+    samples: int | None,
+    replicates: int | None,
+    workers: int,
+    scheduler: str | None,
+    out_dir: Path | None,
+    resume: bool,
+    retry_failed: bool,
+) -> None:
     """Run EXPERIMENT's design; write samples.parquet, manifest.json and charts."""
     from munisim.config.experiment_loader import load_experiment
     from munisim.experiments.sweep import sweep as run_sweep
@@ -271,8 +350,17 @@ def sweep(experiment: Path, samples: int | None, replicates: int | None, workers
         target = out_dir or Path("sweeps") / spec.experiment.name
         update, close = _sweep_progress()
         try:
-            result = run_sweep(spec, samples=samples, replicates=replicates, workers=workers, scheduler=scheduler,
-                               out=target, resume=resume, retry_failed=retry_failed, progress=update)
+            result = run_sweep(
+                spec,
+                samples=samples,
+                replicates=replicates,
+                workers=workers,
+                scheduler=scheduler,
+                out=target,
+                resume=resume,
+                retry_failed=retry_failed,
+                progress=update,
+            )
         finally:
             close()
         write_sweep(result, target, experiment_file=str(experiment))
@@ -281,10 +369,23 @@ def sweep(experiment: Path, samples: int | None, replicates: int | None, workers
 
 @main.command()
 @_sweep_options
-@click.option("--method", type=click.Choice(["sobol", "morris"]), default="sobol", show_default=True,
-              help="sobol: first- and total-order indices (Saltelli design); morris: mu* and sigma.")
-def sensitivity(experiment: Path, samples: int | None, replicates: int | None, workers: int, scheduler: str | None,
-                out_dir: Path | None, resume: bool, method: str) -> None:
+@click.option(
+    "--method",
+    type=click.Choice(["sobol", "morris"]),
+    default="sobol",
+    show_default=True,
+    help="sobol: first- and total-order indices (Saltelli design); morris: mu* and sigma.",
+)
+def sensitivity(
+    experiment: Path,
+    samples: int | None,
+    replicates: int | None,
+    workers: int,
+    scheduler: str | None,
+    out_dir: Path | None,
+    resume: bool,
+    method: str,
+) -> None:
     """Sensitivity indices of EXPERIMENT's outcomes to its factors; writes sensitivity.json and charts."""
     from munisim.analysis.sensitivity import sensitivity as run_sensitivity
     from munisim.config.experiment_loader import load_experiment
@@ -295,9 +396,17 @@ def sensitivity(experiment: Path, samples: int | None, replicates: int | None, w
         target = out_dir or Path("sweeps") / f"{spec.experiment.name}-{method}"
         update, close = _sweep_progress()
         try:
-            result, indices = run_sensitivity(spec, method=method, samples=samples, replicates=replicates,
-                                              workers=workers, scheduler=scheduler, out=target, resume=resume,
-                                              progress=update)
+            result, indices = run_sensitivity(
+                spec,
+                method=method,
+                samples=samples,
+                replicates=replicates,
+                workers=workers,
+                scheduler=scheduler,
+                out=target,
+                resume=resume,
+                progress=update,
+            )
         finally:
             close()
         write_sweep(result, target, experiment_file=str(experiment), indices=indices, method=method)
@@ -312,8 +421,10 @@ def sensitivity(experiment: Path, samples: int | None, replicates: int | None, w
                 table.add_row(col, "—", *["n/a"] * len(keys))
                 continue
             for factor, vals in per.items():
-                cells = [f"{vals[k]:.3g} ± {vals[k + '_conf']:.2g}" if k + "_conf" in vals else f"{vals[k]:.3g}"
-                         for k in keys]
+                cells = [
+                    f"{vals[k]:.3g} ± {vals[k + '_conf']:.2g}" if k + "_conf" in vals else f"{vals[k]:.3g}"
+                    for k in keys
+                ]
                 table.add_row(col, factor, *cells)
         out.print(table)
         _finish_line(result, target)
@@ -345,10 +456,14 @@ def _interval(d: dict[str, float], fmt: Callable[[float], str], unit: str = "") 
 
 def _comparison_table(comparison: Any) -> Table:
     runs = comparison.runs
-    table = Table(title="Key outcomes per run: median [90% interval] across replicates; then each run minus the first",
-                  caption=f"differences: mean [{comparison.level:.0%} confidence interval]; shares in percentage "
-                          "points (pts); events: median date (share of runs with the event)",
-                  title_justify="left", caption_justify="left", show_lines=True)
+    table = Table(
+        title="Key outcomes per run: median [90% interval] across replicates; then each run minus the first",
+        caption=f"differences: mean [{comparison.level:.0%} confidence interval]; shares in percentage "
+        "points (pts); events: median date (share of runs with the event)",
+        title_justify="left",
+        caption_justify="left",
+        show_lines=True,
+    )
     table.add_column("outcome")
     for i, r in enumerate(runs):
         table.add_column(f"#{i + 1} {Path(r.path).name}", justify="right", overflow="fold")
@@ -371,8 +486,13 @@ def _comparison_table(comparison: Any) -> Table:
 
 @main.command()
 @click.argument("run_dirs", nargs=-1, required=True, type=click.Path(path_type=Path))
-@click.option("--json", "json_file", type=click.Path(dir_okay=False, path_type=Path), default=None,
-              help="Also write the numbers to this JSON file.")
+@click.option(
+    "--json",
+    "json_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Also write the numbers to this JSON file.",
+)
 def compare(run_dirs: tuple[Path, ...], json_file: Path | None) -> None:
     """Compare RUN_DIRS (written by munisim run): key outcomes side by side, differences from the first.
 
@@ -388,9 +508,11 @@ def compare(run_dirs: tuple[Path, ...], json_file: Path | None) -> None:
         comparison = compare_files(run_dirs)
         first = comparison.runs[0]
         out.print(_comparison_table(comparison))
-        for i, (r, p) in enumerate(zip(comparison.runs[1:], comparison.pairing[1:]), start=2):
-            out.print(f"#{i} − #1 ({Path(r.path).name} − {Path(first.path).name}): {p['method']}: {p['reason']}",
-                      markup=False)
+        pairs = cast("list[dict[str, str]]", comparison.pairing[1:])  # None only for the first run
+        for i, (r, p) in enumerate(zip(comparison.runs[1:], pairs), start=2):
+            out.print(
+                f"#{i} − #1 ({Path(r.path).name} − {Path(first.path).name}): {p['method']}: {p['reason']}", markup=False
+            )
         if json_file is not None:
             with _writing(json_file):
                 write_json(json_file, comparison.to_dict())
@@ -399,10 +521,20 @@ def compare(run_dirs: tuple[Path, ...], json_file: Path | None) -> None:
 
 @main.command()
 @click.argument("scenario", type=click.Path(dir_okay=False, path_type=Path))
-@click.option("--markdown", "markdown_file", type=click.Path(dir_okay=False, path_type=Path), default=None,
-              help="Also write the list as Markdown to this file.")
-@click.option("--json", "json_file", type=click.Path(dir_okay=False, path_type=Path), default=None,
-              help="Also write the list as JSON to this file.")
+@click.option(
+    "--markdown",
+    "markdown_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Also write the list as Markdown to this file.",
+)
+@click.option(
+    "--json",
+    "json_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Also write the list as JSON to this file.",
+)
 def sources(scenario: Path, markdown_file: Path | None, json_file: Path | None) -> None:
     """List where SCENARIO's numbers come from: cited figures with their sources, then uncited values."""
     from munisim.report.sources import range_text, scenario_sources, write_sources
@@ -413,11 +545,15 @@ def sources(scenario: Path, markdown_file: Path | None, json_file: Path | None) 
         for col in ("figure", "unit; low / central / high; as of", "used at (key path: value)", "sources"):
             table.add_column(col, overflow="fold")
         for fig in report.cited:
-            facts = (f"{fig.unit}; {range_text(fig)}" + (f"; {fig.as_of}" if fig.as_of else "")) if fig.found \
+            facts = (
+                (f"{fig.unit}; {range_text(fig)}" + (f"; {fig.as_of}" if fig.as_of else ""))
+                if fig.found
                 else "not found in the figures files"
+            )
             used = "\n".join(f"{u.path}: {u.text}" for u in fig.uses)
-            refs = "\n".join(", ".join(str(s[k]) for k in ("title", "publisher", "date", "url") if s.get(k))
-                             for s in fig.sources)
+            refs = "\n".join(
+                ", ".join(str(s[k]) for k in ("title", "publisher", "date", "url") if s.get(k)) for s in fig.sources
+            )
             table.add_row(Text(f"{fig.id}\n{fig.description or ''}"), Text(facts), Text(used), Text(refs))
         out.print(table)
         uncited = Table(title="uncited values (modelling assumptions)", title_justify="left")
@@ -439,8 +575,13 @@ def sources(scenario: Path, markdown_file: Path | None, json_file: Path | None) 
 
 @main.command()
 @click.argument("run_dir", type=click.Path(path_type=Path))
-@click.option("--out", "out_file", type=click.Path(dir_okay=False, path_type=Path), default=None,
-              help="The HTML file to write [default: RUN_DIR/report.html].")
+@click.option(
+    "--out",
+    "out_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="The HTML file to write [default: RUN_DIR/report.html].",
+)
 def report(run_dir: Path, out_file: Path | None) -> None:
     """Write a self-contained HTML report of RUN_DIR (charts embedded, no network needed)."""
     from munisim.report.html import write_report
@@ -453,13 +594,15 @@ def report(run_dir: Path, out_file: Path | None) -> None:
 
 @main.command()
 @click.argument("kind", type=click.Choice(["scenario", "experiment"]))
-def schema(kind: str) -> None:
+@click.option("--markdown", is_flag=True, help="Print the Markdown file reference instead (docs/reference/).")
+def schema(kind: str, markdown: bool) -> None:
     """Print the JSON Schema of KIND files (for editors' completion and checks; see docs/scenarios.md)."""
     import json
 
     from munisim.config.schema import SCHEMA_KINDS
+    from munisim.config.schema_doc import schema_markdown
 
-    click.echo(json.dumps(SCHEMA_KINDS[kind](), indent=2))
+    click.echo(schema_markdown(kind) if markdown else json.dumps(SCHEMA_KINDS[kind](), indent=2), nl=not markdown)
 
 
 @main.command()
@@ -470,8 +613,14 @@ def init(name: str, force: bool) -> None:
     from munisim.config.starter import starter_scenario, valid_name
 
     if not valid_name(name):
-        _bad_input([f"{name}: not a valid scenario name; expected letters, digits, '_', '-' or '.', "
-                    "starting with a letter or digit"])
+        _bad_input(
+            [
+                (
+                    f"{name}: not a valid scenario name; expected letters, digits, '_', '-' or '.', "
+                    "starting with a letter or digit"
+                )
+            ]
+        )
     path = Path(f"{name}.yaml")
     if path.exists() and not force:
         _bad_input([f"{path}: exists; expected a new name, or --force to replace it"])

@@ -25,8 +25,16 @@ from munisim.config.checks import iter_values
 from munisim.config.scenario import Scenario
 from munisim.errors import MunisimError
 
-__all__ = ["atomic_directory", "scenario_hash", "file_hash", "cited_figures", "resolved_scenario", "versions",
-           "write_json", "OutputExistsError"]
+__all__ = [
+    "atomic_directory",
+    "scenario_hash",
+    "file_hash",
+    "cited_figures",
+    "resolved_scenario",
+    "versions",
+    "write_json",
+    "OutputExistsError",
+]
 
 
 class OutputExistsError(MunisimError):
@@ -45,8 +53,10 @@ def atomic_directory(target: str | Path, *, force: bool = False) -> Iterator[Pat
         if not target.is_dir():
             raise OutputExistsError(f"{target}: exists and is not a directory; choose another --out")
         if not force and any(target.iterdir()) and not (target / "manifest.json").exists():
-            raise OutputExistsError(f"{target}: exists and is not a munisim run directory; "
-                                    "choose another --out or pass --force to replace it")
+            raise OutputExistsError(
+                f"{target}: exists and is not a munisim run directory; "
+                "choose another --out or pass --force to replace it"
+            )
     target.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent))
     try:
@@ -103,7 +113,8 @@ def resolved_scenario(scenario: Scenario, *, figures_dir: Path | None = None) ->
     if figures_dir is not None and data.get("figures"):
         data["figures"] = [str((figures_dir / f).resolve()) for f in data["figures"]]
     return "# Resolved scenario: the input with every default written out.\n" + yaml.safe_dump(
-        data, sort_keys=False, allow_unicode=True, width=100)
+        data, sort_keys=False, allow_unicode=True, width=100
+    )
 
 
 def versions() -> dict[str, str]:
@@ -117,5 +128,3 @@ def versions() -> dict[str, str]:
         except PackageNotFoundError:  # pragma: no cover - running from a source tree
             out[pkg] = "unknown"
     return out
-
-

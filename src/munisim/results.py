@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import pandas as pd
@@ -20,12 +20,36 @@ import pandas as pd
 from munisim.config.scenario import Scenario
 from munisim.model.outputs import FORCE_VARS, STOCKPILE_VARS, Recording, Trajectories
 
-__all__ = ["RunResult", "SIDE_VARIABLES", "FORCE_VARIABLES", "QUANTILES", "LOW_STOCK_DAYS", "first_true_index",
-           "censored_median", "trailing_mean", "group_key", "side_recording", "replicate_outcomes"]
+__all__ = [
+    "RunResult",
+    "SIDE_VARIABLES",
+    "FORCE_VARIABLES",
+    "QUANTILES",
+    "LOW_STOCK_DAYS",
+    "first_true_index",
+    "censored_median",
+    "trailing_mean",
+    "group_key",
+    "side_recording",
+    "replicate_outcomes",
+]
 
 #: Daily variables aggregated per side.
-SIDE_VARIABLES = ("produced", "received", "fired", "demanded", "stock", "lost", "shipped_out", "refused", "consumed",
-                  "destroyed", "shortfall", "tube_limited", "in_transit")
+SIDE_VARIABLES = (
+    "produced",
+    "received",
+    "fired",
+    "demanded",
+    "stock",
+    "lost",
+    "shipped_out",
+    "refused",
+    "consumed",
+    "destroyed",
+    "shortfall",
+    "tube_limited",
+    "in_transit",
+)
 #: Daily force variables per side (float), reported when the scenario has forces.
 FORCE_VARIABLES = FORCE_VARS
 #: Quantiles reported across replicates.
@@ -135,6 +159,7 @@ class RunResult:
 
     @property
     def sides(self) -> list[str]:
+        """Side ids, in the scenario's order."""
         return list(self.scenario.sides)
 
     @property
@@ -169,8 +194,10 @@ class RunResult:
             plus = [ser[key + (variable,)] for key in self._stock_keys(side, munition)]
             # Moves between the selected stockpiles are neither received nor shipped out.
             if variable in ("received", "shipped_out"):
-                minus = [ser[("transfer", tid, "arrived" if variable == "received" else "dispatched")]
-                         for tid in self._internal_transfers(side, munition)]
+                minus = [
+                    ser[("transfer", tid, "arrived" if variable == "received" else "dispatched")]
+                    for tid in self._internal_transfers(side, munition)
+                ]
         elif variable == "in_transit":
             total = np.zeros((R, T), dtype=np.int64)
             for tid in self._internal_transfers(side, munition):
@@ -179,8 +206,11 @@ class RunResult:
         elif variable in FORCE_VARS:
             if munition is not None:
                 raise KeyError(f"{variable!r} is a force variable; it has no munition")
-            plus = [ser[("force", fid, variable)] for fid, f in self.scenario.forces.items()
-                    if side is None or f.side == side]
+            plus = [
+                ser[("force", fid, variable)]
+                for fid, f in self.scenario.forces.items()
+                if side is None or f.side == side
+            ]
             if not plus:
                 return np.zeros((R, T))
             if len(plus) == 1:
@@ -205,9 +235,12 @@ class RunResult:
     def _stockpiles(self, side: str | None, munition: str | None) -> list[str]:
         """Stockpiles of ``side`` holding ``munition``; with no munition, every round but components."""
         munitions = self.scenario.munitions
-        return [sid for sid, st in self.scenario.stockpiles.items()
-                if (side is None or st.side == side)
-                and (st.munition == munition if munition is not None else not munitions[st.munition].component)]
+        return [
+            sid
+            for sid, st in self.scenario.stockpiles.items()
+            if (side is None or st.side == side)
+            and (st.munition == munition if munition is not None else not munitions[st.munition].component)
+        ]
 
     def _stock_keys(self, side: str | None, munition: str | None) -> list[tuple[str, str]]:
         """Series key prefixes covering the selected stockpiles: per stockpile, or per side/munition group."""
@@ -233,7 +266,8 @@ class RunResult:
     def _month_index(self) -> tuple[np.ndarray, pd.DatetimeIndex]:
         months = self.dates.to_period("M")
         codes, uniques = pd.factorize(months)
-        return codes, uniques.to_timestamp()
+        # factorize keeps the index type; the stubs only promise an Index.
+        return codes, cast(pd.PeriodIndex, uniques).to_timestamp()
 
     def monthly(self, variable: str, *, side: str | None = None) -> tuple[pd.DatetimeIndex, np.ndarray]:
         """Calendar-month totals of a flow: ``(month starts (M,), ndarray (R, M))``."""
@@ -276,12 +310,20 @@ class RunResult:
         qs = list(QUANTILES.values())
         for side in self.sides:
             for var in self.variables:
-                x = self.series(var, side=side).astype(float)
+                # C order: a float reduction's rounding depends on the memory layout, which differs by engine.
+                x = self.series(var, side=side).astype(float, order="C")
                 q = np.quantile(x, qs, axis=0)
-                frames.append(pd.DataFrame({
-                    "date": self.dates, "side": side, "variable": var, "mean": x.mean(axis=0),
-                    **{k: q[i] for i, k in enumerate(QUANTILES)},
-                }))
+                frames.append(
+                    pd.DataFrame(
+                        {
+                            "date": self.dates,
+                            "side": side,
+                            "variable": var,
+                            "mean": x.mean(axis=0),
+                            **{k: q[i] for i, k in enumerate(QUANTILES)},
+                        }
+                    )
+                )
         return pd.concat(frames, ignore_index=True)
 
     def to_frame(self, *, level: str = "side") -> pd.DataFrame:
@@ -300,12 +342,31 @@ class RunResult:
         if level == "side":
             for side in self.sides:
                 for var in self.variables:
-                    frames.append(pd.DataFrame({"replicate": rep, "date": date, "side": side, "variable": var,
-                                                "value": self.series(var, side=side).ravel()}))
+                    frames.append(
+                        pd.DataFrame(
+                            {
+                                "replicate": rep,
+                                "date": date,
+                                "side": side,
+                                "variable": var,
+                                "value": self.series(var, side=side).ravel(),
+                            }
+                        )
+                    )
         elif level == "entity":
             for (kind, eid, var), arr in self.trajectories.series.items():
-                frames.append(pd.DataFrame({"replicate": rep, "date": date, "kind": kind, "entity": eid,
-                                            "variable": var, "value": arr.ravel()}))
+                frames.append(
+                    pd.DataFrame(
+                        {
+                            "replicate": rep,
+                            "date": date,
+                            "kind": kind,
+                            "entity": eid,
+                            "variable": var,
+                            "value": arr.ravel(),
+                        }
+                    )
+                )
         else:
             raise ValueError(f"level must be 'side' or 'entity', got {level!r}")
         return pd.concat(frames, ignore_index=True)
@@ -369,7 +430,9 @@ class RunResult:
                 entry[var] = _stats(out[f"{side}.{var}"])
             first = out[f"{side}.first_stockout"]
             med = censored_median(first)
-            entry["first_stockout"] = None if med is None else (self.scenario.start + dt.timedelta(days=med)).isoformat()
+            entry["first_stockout"] = (
+                None if med is None else (self.scenario.start + dt.timedelta(days=med)).isoformat()
+            )
             entry["stockout_share"] = float((first >= 0).mean())
             low = out[f"{side}.low_stock"]
             med = censored_median(low)
@@ -394,8 +457,7 @@ class RunResult:
             for a, b in _pairs(self.sides):
                 x = out[f"loss_exchange.{a} per {b}"]
                 finite = x[np.isfinite(x)]
-                exchange[f"{a} per {b}"] = {**(_stats(finite) if finite.size else {}),
-                                            "replicates": int(finite.size)}
+                exchange[f"{a} per {b}"] = {**(_stats(finite) if finite.size else {}), "replicates": int(finite.size)}
             extra["loss_exchange"] = exchange
         return {
             "scenario": self.scenario.name,
@@ -434,7 +496,8 @@ def replicate_outcomes(result: RunResult) -> dict[str, np.ndarray]:
         out[f"crossover.{a} over {b}"] = result.crossover_month(a, b)[1]
     if result.scenario.forces:
         for side in result.sides:
-            out[f"{side}.losses"] = result.series("losses", side=side).sum(axis=1)
+            # C order, so the float sum rounds the same way whichever engine laid out the series.
+            out[f"{side}.losses"] = np.ascontiguousarray(result.series("losses", side=side)).sum(axis=1)
             out[f"{side}.final_strength"] = result.series("strength", side=side)[:, -1].copy()
         for a, b in _pairs(result.sides):
             la, lb = out[f"{a}.losses"], out[f"{b}.losses"]

@@ -27,14 +27,44 @@ CHUNK_REPLICATES = 10 * REPLICATE_BLOCK
 DEFAULT_REPLICATES = {"des": 20, "vector": 1000}
 
 
-def series_count(scenario: Scenario) -> int:
-    """An upper bound on the daily series one replicate records (every entity's variables)."""
+def series_count(scenario: Scenario, recording: Recording | None = None) -> int:
+    """The daily series one replicate records under ``recording`` (every entity's variables when omitted).
+
+    Parameters
+    ----------
+    scenario : Scenario
+    recording : Recording, optional
+        What the engine keeps (see :class:`munisim.model.outputs.Recording`).
+
+    Returns
+    -------
+    int
+        Number of ``(T,)`` int64 or float64 series per replicate.
+    """
     from munisim.model.outputs import FACTORY_VARS, FORCE_VARS, FRONT_VARS, STOCKPILE_VARS, TRANSFER_VARS
 
+    rec = recording or Recording.entities()
     fronts = sum(len(f.demand) for f in scenario.fronts.values())
-    return (len(scenario.stockpiles) * len(STOCKPILE_VARS) + len(scenario.factories) * len(FACTORY_VARS)
-            + len(scenario.transfers) * len(TRANSFER_VARS) + fronts * len(FRONT_VARS)
-            + len(scenario.forces) * len(FORCE_VARS))
+    stockpile_rows = len(set(rec.row_keys(list(scenario.stockpiles))))
+    factories = len(scenario.factories) if rec.factories else 0
+    transfers = sum(1 for t in scenario.transfers.values() if rec.keeps_transfer(t.from_stockpile is not None))
+    return (
+        stockpile_rows * len(STOCKPILE_VARS)
+        + factories * len(FACTORY_VARS)
+        + transfers * len(TRANSFER_VARS)
+        + fronts * len(FRONT_VARS)
+        + len(scenario.forces) * len(FORCE_VARS)
+    )
+
+
+def input_count(scenario: Scenario) -> int:
+    """Daily 8-byte input arrays one replicate holds: a factory's availability, a front's demand per munition.
+
+    Everything else an engine reads (schedules, per-replicate parameters,
+    suspension days) is small beside them.
+    """
+    available = sum(1 for f in scenario.factories.values() if f.availability is not None)
+    return available + sum(len(f.demand) for f in scenario.fronts.values())
 
 
 def simulate(
@@ -100,9 +130,15 @@ def simulate(
     if isinstance(series_replicates, bool) or not isinstance(series_replicates, int) or series_replicates < 1:
         raise SimulationError(f"series_replicates must be a positive integer, got {series_replicates!r}")
     recording = Recording.entities() if keep == "entities" else side_recording(scenario)
-    check_run(n_days=scenario.n_days, replicates=n, kept_replicates=min(n, series_replicates),
-              series_per_replicate=series_count(scenario) * (5 if engine == "des" else 1),
-              chunk_replicates=min(n, CHUNK_REPLICATES), what=f"{n:,} replicates of {scenario.name}")
+    check_run(
+        n_days=scenario.n_days,
+        replicates=n,
+        kept_replicates=min(n, series_replicates),
+        series_per_replicate=series_count(scenario, recording) * (5 if engine == "des" else 1),
+        chunk_replicates=min(n, CHUNK_REPLICATES),
+        inputs_per_replicate=input_count(scenario),
+        what=f"{n:,} replicates of {scenario.name}",
+    )
     started = time.perf_counter()
     meta: dict[str, object] = {"events": 0} if engine == "des" else {}
     kept: list[Trajectories] = []
@@ -113,14 +149,16 @@ def simulate(
         if engine == "des":
             from munisim.engines.des import run_des
 
-            traj, events = run_des(scenario, seed=seed, replicates=size, first_replicate=first,
-                                   recording=recording, progress=progress)
+            traj, events = run_des(
+                scenario, seed=seed, replicates=size, first_replicate=first, recording=recording, progress=progress
+            )
             meta["events"] += events  # type: ignore[operator]
         else:
             from munisim.engines.vector import run_vector
 
-            traj = run_vector(scenario, seed=seed, replicates=size, first_replicate=first, recording=recording,
-                              progress=progress)
+            traj = run_vector(
+                scenario, seed=seed, replicates=size, first_replicate=first, recording=recording, progress=progress
+            )
         if n <= series_replicates:
             kept.append(traj)
             continue
@@ -131,5 +169,6 @@ def simulate(
     meta["seconds"] = time.perf_counter() - started
     trajectories = kept[0] if len(kept) == 1 else Trajectories.concat(kept)
     merged = {k: np.concatenate([o[k] for o in outcomes]) for k in outcomes[0]} if outcomes else None
-    return RunResult(scenario=scenario, trajectories=trajectories, seed=seed, engine=engine, meta=meta,
-                     precomputed_outcomes=merged)
+    return RunResult(
+        scenario=scenario, trajectories=trajectories, seed=seed, engine=engine, meta=meta, precomputed_outcomes=merged
+    )

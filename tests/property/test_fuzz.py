@@ -60,15 +60,19 @@ def _rich_example() -> dict[str, Any]:
     extra = yaml.safe_load(EXTRAS)
     for key, value in extra.items():
         data.setdefault(key, {}).update(value)
-    data["stockpiles"]["red_depot"]["strikes"] = [{"date": "2024-07-01", "share": 0.1},
-                                                 {"rate_per_year": 4, "share": 0.02}]
+    data["stockpiles"]["red_depot"]["strikes"] = [
+        {"date": "2024-07-01", "share": 0.1},
+        {"rate_per_year": 4, "share": 0.02},
+    ]
     data["factories"]["red_plant"]["inputs"] = [{"stockpile": "red_charges", "per_unit": 1.0}]
-    data["fronts"]["red_front"]["tubes"] = {"152mm": {"stockpile": "red_barrels", "rounds_per_barrel": 2500,
-                                                      "max_rounds_per_tube_per_day": 60}}
+    data["fronts"]["red_front"]["tubes"] = {
+        "152mm": {"stockpile": "red_barrels", "rounds_per_barrel": 2500, "max_rounds_per_tube_per_day": 60}
+    }
     return data
 
 
 BASES = [yaml.safe_load(EXAMPLE), _rich_example()]
+
 
 def _deep(n: int) -> Any:
     value: Any = 1
@@ -78,11 +82,42 @@ def _deep(n: int) -> Any:
 
 
 WEIRD: list[Any] = [
-    None, "", "x" * 300, "üñíçødé ☃ 𝔘", "\t", -1, 0, 1, -1e308, 1e308, 10**30, -(10**30), 0.5, math.nan, math.inf,
-    -math.inf, True, [], {}, _deep(40), {"dist": "uniform"},
-    {"dist": "uniform", "low": 5, "high": 1}, {"dist": "lognormal", "median": -3, "sigma": 1}, {"dist": "nope"},
-    "2024-13-45", dt.date(1, 1, 1), dt.date(9999, 12, 31), dt.date(2024, 6, 1), dt.date(1900, 1, 1), "red_depot",
-    "blue_depot", "red", {"side": "red", "munition": "152mm"},
+    None,
+    "",
+    "x" * 300,
+    "a\x00b",
+    "/".join(["d" * 250] * 20),
+    "../../../../etc/passwd",
+    "üñíçødé ☃ 𝔘",
+    "\t",
+    -1,
+    0,
+    1,
+    -1e308,
+    1e308,
+    10**30,
+    -(10**30),
+    0.5,
+    math.nan,
+    math.inf,
+    -math.inf,
+    True,
+    [],
+    {},
+    _deep(40),
+    {"dist": "uniform"},
+    {"dist": "uniform", "low": 5, "high": 1},
+    {"dist": "lognormal", "median": -3, "sigma": 1},
+    {"dist": "nope"},
+    "2024-13-45",
+    dt.date(1, 1, 1),
+    dt.date(9999, 12, 31),
+    dt.date(2024, 6, 1),
+    dt.date(1900, 1, 1),
+    "red_depot",
+    "blue_depot",
+    "red",
+    {"side": "red", "munition": "152mm"},
 ]
 
 
@@ -152,6 +187,7 @@ def _check_problems(err: ScenarioError) -> None:
         assert not any(word in text for word in INTERNALS), text
 
 
+@pytest.mark.no_cover  # thousands of runs of code the other tests cover; three times slower under the tracer
 @settings(max_examples=2000, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(text=mutated())
 def test_mutated_scenarios_run_or_fail_clearly(text: str) -> None:
@@ -166,14 +202,14 @@ def test_mutated_scenarios_run_or_fail_clearly(text: str) -> None:
 
 
 @pytest.mark.slow
+@pytest.mark.no_cover
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(text=mutated())
 def test_mutated_scenarios_on_the_command_line(text: str, tmp_path_factory: pytest.TempPathFactory) -> None:
     work = tmp_path_factory.mktemp("fuzz")
     path = work / "scenario.yaml"
     path.write_text(text, encoding="utf-8")
-    (work / "figures.yaml").write_text((ROOT / "seeds" / "figures.yaml").read_text(encoding="utf-8"),
-                                       encoding="utf-8")
+    (work / "figures.yaml").write_text((ROOT / "seeds" / "figures.yaml").read_text(encoding="utf-8"), encoding="utf-8")
     path.write_text(text.replace("../seeds/figures.yaml", "figures.yaml"), encoding="utf-8")
     out = work / "run"
     r = CliRunner().invoke(main, ["run", str(path), "--engine", "vector", "-n", "2", "--out", str(out)])
@@ -189,6 +225,11 @@ EXPERIMENT = yaml.safe_load((ROOT / "tests" / "data" / "experiments" / "toy-swee
 EXPERIMENT["scenario"] = "toy.yaml"
 
 
+def _check_experiment_problems(err: ScenarioError) -> None:
+    assert err.problems, "a ScenarioError must name at least one problem"
+    assert all("\n" not in str(p) and "Traceback" not in str(p) for p in err.problems)
+
+
 @st.composite
 def mutated_experiment(draw: st.DrawFn) -> str:
     data = copy.deepcopy(EXPERIMENT)
@@ -199,12 +240,25 @@ def mutated_experiment(draw: st.DrawFn) -> str:
         if draw(st.booleans()):
             del parent[path[-1]]
         else:
-            parent[path[-1]] = copy.deepcopy(draw(st.sampled_from(
-                WEIRD + ["factories.nope.rate", "fronts.front.demand", "missing.yaml", {"scale": "x", "range": [1, 0]},
-                         {"method": "sobol", "samples": 3}, {"metric": "red.nope", "stat": "p101"}])))
+            parent[path[-1]] = copy.deepcopy(
+                draw(
+                    st.sampled_from(
+                        WEIRD
+                        + [
+                            "factories.nope.rate",
+                            "fronts.front.demand",
+                            "missing.yaml",
+                            {"scale": "x", "range": [1, 0]},
+                            {"method": "sobol", "samples": 3},
+                            {"metric": "red.nope", "stat": "p101"},
+                        ]
+                    )
+                )
+            )
     return yaml.safe_dump(data, allow_unicode=True, sort_keys=False)
 
 
+@pytest.mark.no_cover  # thousands of runs of code the other tests cover; three times slower under the tracer
 @settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(text=mutated_experiment())
 def test_mutated_experiments_sweep_or_fail_clearly(text: str, tmp_path_factory: pytest.TempPathFactory) -> None:
@@ -219,7 +273,7 @@ def test_mutated_experiments_sweep_or_fail_clearly(text: str, tmp_path_factory: 
     try:
         spec = load_experiment(path)
     except ScenarioError as err:
-        assert err.problems and all("\n" not in str(p) and "Traceback" not in str(p) for p in err.problems)
+        _check_experiment_problems(err)
         return
     try:
         samples, outcomes = sweep(spec, samples=min(spec.experiment.design.samples, 4), replicates=2)

@@ -17,8 +17,20 @@ from ..strategies import scenarios
 def check_invariants(s: Scenario, tr: Trajectories) -> None:
     ser = tr.series
     for sid in s.stockpiles:
-        g = {v: ser[("stockpile", sid, v)] for v in ("stock", "produced", "received", "lost", "shipped_out", "fired",
-                                                     "refused", "consumed", "destroyed")}
+        g = {
+            v: ser[("stockpile", sid, v)]
+            for v in (
+                "stock",
+                "produced",
+                "received",
+                "lost",
+                "shipped_out",
+                "fired",
+                "refused",
+                "consumed",
+                "destroyed",
+            )
+        }
         lhs = tr.initial[sid][:, None] + np.cumsum(g["produced"] + g["received"], axis=1)
         out = g["fired"] + g["consumed"] + g["destroyed"] + g["lost"] + g["shipped_out"] + g["refused"]
         rhs = np.cumsum(out, axis=1) + g["stock"]
@@ -34,7 +46,7 @@ def check_invariants(s: Scenario, tr: Trajectories) -> None:
         dem, fired, short, tube = (ser[("front", key, v)] for v in ("demanded", "fired", "shortfall", "tube_limited"))
         assert (fired >= 0).all() and (short >= 0).all() and (tube >= 0).all()
         assert (fired + short + tube <= dem).all(), "fired + shortfall + tube-limited must not exceed demand"
-    for tid, t in s.transfers.items():
+    for tid in s.transfers:
         disp, arr, lost = (ser[("transfer", tid, v)] for v in ("dispatched", "arrived", "lost"))
         assert (np.cumsum(arr, axis=1) <= np.cumsum(disp, axis=1)).all(), "arrivals never exceed dispatches"
         assert (lost <= disp).all()
@@ -45,14 +57,33 @@ def check_invariants(s: Scenario, tr: Trajectories) -> None:
             ids = [k for k, v in s.stockpiles.items() if v.side == side and v.munition == mun]
             if not ids:
                 continue
-            tot = {v: sum(ser[("stockpile", i, v)] for i in ids) for v in ("stock", "produced", "received", "lost",
-                                                                           "shipped_out", "fired", "refused",
-                                                                           "consumed", "destroyed")}
+            tot = {
+                v: sum(ser[("stockpile", i, v)] for i in ids)
+                for v in (
+                    "stock",
+                    "produced",
+                    "received",
+                    "lost",
+                    "shipped_out",
+                    "fired",
+                    "refused",
+                    "consumed",
+                    "destroyed",
+                )
+            }
             init = sum(tr.initial[i] for i in ids)
             np.testing.assert_array_equal(
                 init[:, None] + np.cumsum(tot["produced"] + tot["received"], axis=1),
-                np.cumsum(tot["fired"] + tot["consumed"] + tot["destroyed"] + tot["lost"] + tot["shipped_out"]
-                          + tot["refused"], axis=1) + tot["stock"],
+                np.cumsum(
+                    tot["fired"]
+                    + tot["consumed"]
+                    + tot["destroyed"]
+                    + tot["lost"]
+                    + tot["shipped_out"]
+                    + tot["refused"],
+                    axis=1,
+                )
+                + tot["stock"],
             )
 
 
@@ -70,8 +101,9 @@ def check_force_invariants(s: Scenario, tr: Trajectories) -> None:
         prev = np.concatenate([np.zeros_like(g["strength"][:, :1]), g["strength"][:, :-1]], axis=1)
         prev[:, 0] = np.nan  # day 0 starts from the initial strength, checked through the cumulative balance
         step = prev + g["reinforced"] - g["withdrawn"] - g["losses"]
-        np.testing.assert_allclose(step[:, 1:], g["strength"][:, 1:], rtol=1e-9, atol=1e-9 * scale,
-                                   err_msg=f"daily balance of {fid}")
+        np.testing.assert_allclose(
+            step[:, 1:], g["strength"][:, 1:], rtol=1e-9, atol=1e-9 * scale, err_msg=f"daily balance of {fid}"
+        )
         cum_in = np.cumsum(g["reinforced"], axis=1)
         cum_out = np.cumsum(g["withdrawn"] + g["losses"], axis=1)
         value = s.forces[fid].initial_strength
@@ -79,8 +111,13 @@ def check_force_invariants(s: Scenario, tr: Trajectories) -> None:
             initial = np.full((tr.replicates, 1), value.value)  # type: ignore[attr-defined]
         else:
             initial = g["strength"][:, :1] - g["reinforced"][:, :1] + g["withdrawn"][:, :1] + g["losses"][:, :1]
-        np.testing.assert_allclose(initial + cum_in, cum_out + g["strength"], rtol=1e-9, atol=1e-9 * scale,
-                                   err_msg=f"cumulative balance of {fid}")
+        np.testing.assert_allclose(
+            initial + cum_in,
+            cum_out + g["strength"],
+            rtol=1e-9,
+            atol=1e-9 * scale,
+            err_msg=f"cumulative balance of {fid}",
+        )
 
 
 @given(scenario=scenarios(), seed=st.integers(0, 2**32), replicates=st.integers(1, 3))
@@ -109,13 +146,29 @@ def test_side_balance_with_internal_moves(scenario: Scenario, seed: int) -> None
     res = RunResult(scenario, run_vector(scenario, seed=seed, replicates=2), seed, "vector")
     for side in [None, *scenario.sides]:
         for mun in [None, *scenario.munitions]:
-            v = {k: res.series(k, side=side, munition=mun) for k in
-                 ("produced", "received", "fired", "consumed", "destroyed", "lost", "shipped_out", "refused", "stock",
-                  "in_transit")}
+            v = {
+                k: res.series(k, side=side, munition=mun)
+                for k in (
+                    "produced",
+                    "received",
+                    "fired",
+                    "consumed",
+                    "destroyed",
+                    "lost",
+                    "shipped_out",
+                    "refused",
+                    "stock",
+                    "in_transit",
+                )
+            }
             lhs = res.initial_stock(side=side, munition=mun)[:, None] + np.cumsum(v["produced"] + v["received"], axis=1)
-            rhs = (np.cumsum(v["fired"] + v["consumed"] + v["destroyed"] + v["lost"] + v["shipped_out"] + v["refused"],
-                             axis=1) + v["stock"]
-                   + v["in_transit"])
+            rhs = (
+                np.cumsum(
+                    v["fired"] + v["consumed"] + v["destroyed"] + v["lost"] + v["shipped_out"] + v["refused"], axis=1
+                )
+                + v["stock"]
+                + v["in_transit"]
+            )
             np.testing.assert_array_equal(lhs, rhs)
             assert (v["in_transit"] >= 0).all()
 
@@ -136,5 +189,6 @@ def test_side_recording_reports_the_same_as_entities(scenario: Scenario, seed: i
                 want = full.series(var, side=side, munition=mun)
                 np.testing.assert_array_equal(vec.series(var, side=side, munition=mun), want)
                 np.testing.assert_array_equal(des.series(var, side=side, munition=mun), want)
-            np.testing.assert_array_equal(vec.initial_stock(side=side, munition=mun),
-                                          full.initial_stock(side=side, munition=mun))
+            np.testing.assert_array_equal(
+                vec.initial_stock(side=side, munition=mun), full.initial_stock(side=side, munition=mun)
+            )

@@ -69,13 +69,25 @@ def test_rerun_replaces_a_run_but_not_other_directories(tmp_path: Path) -> None:
 
 def test_set_override_and_its_errors(tmp_path: Path) -> None:
     out = tmp_path / "o"
-    code, _, stderr = run("run", str(SMALL), "-n", "2", "--out", str(out),
-                          "--set", "fronts.red_front.demand.152mm[0].rate=1", "--set", "stockpiles.red_depot.initial_rounds=0")
+    code, _, stderr = run(
+        "run",
+        str(SMALL),
+        "-n",
+        "2",
+        "--out",
+        str(out),
+        "--set",
+        "fronts.red_front.demand.152mm[0].rate=1",
+        "--set",
+        "stockpiles.red_depot.initial_rounds=0",
+    )
     assert code == 0, stderr
     assert json.loads((out / "manifest.json").read_text())["overrides"][0].startswith("fronts.red_front")
     code, _, stderr = run("run", str(SMALL), "--out", str(tmp_path / "x"), "--set", "fronts.red_frnt.side=red")
     assert code == 2 and "did you mean 'red_front'" in stderr
-    code, _, stderr = run("run", str(SMALL), "--out", str(tmp_path / "x"), "--set", "stockpiles.red_depot.initial_rounds=-3")
+    code, _, stderr = run(
+        "run", str(SMALL), "--out", str(tmp_path / "x"), "--set", "stockpiles.red_depot.initial_rounds=-3"
+    )
     assert code == 2 and "<--set stockpiles.red_depot.initial_rounds>" in stderr
     assert not (tmp_path / "x").exists()
 
@@ -87,23 +99,36 @@ def test_validate_names_the_line_of_a_misspelt_key(tmp_path: Path) -> None:
     line = text.splitlines().index("    lead_time_dayz: 10") + 1
     code, _, stderr = run("validate", str(bad))
     assert code == 2
-    assert stderr.strip() == (f"{bad}:{line}:5: transfers.red_supplier.lead_time_dayz: unknown key 'lead_time_dayz'; "
-                              "did you mean 'lead_time_days'?")
+    assert stderr.strip() == (
+        f"{bad}:{line}:5: transfers.red_supplier.lead_time_dayz: unknown key 'lead_time_dayz'; "
+        "did you mean 'lead_time_days'?"
+    )
 
 
 def test_bad_run_leaves_nothing_and_no_traceback(tmp_path: Path) -> None:
     bad = tmp_path / "bad.yaml"
     bad.write_text("name: x\nstart: 2024-01-01\nend: 2023-01-01\n")
     out = tmp_path / "out"
-    proc = subprocess.run([sys.executable, "-m", "munisim", "run", str(bad), "--out", str(out)],
-                          capture_output=True, text=True, timeout=120)
+    proc = subprocess.run(
+        [sys.executable, "-m", "munisim", "run", str(bad), "--out", str(out)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert proc.returncode == 2
     assert "Traceback" not in proc.stderr and proc.stderr.strip()
     assert not out.exists()
 
 
-@pytest.mark.parametrize("args", [["run", "missing.yaml"], ["run", str(SMALL), "--replicates", "0"],
-                                  ["run", str(SMALL), "--engine", "warp"], ["validate"]])
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["run", "missing.yaml"],
+        ["run", str(SMALL), "--replicates", "0"],
+        ["run", str(SMALL), "--engine", "warp"],
+        ["validate"],
+    ],
+)
 def test_usage_errors_exit_2(args: list[str]) -> None:
     assert run(*args)[0] == 2
 

@@ -107,15 +107,24 @@ def test_event_outcomes_compare_shares_and_censored_medians(runs: dict) -> None:
         med = int(np.sort(np.where(idx < 0, 10**9, idx))[(len(idx) - 1) // 2])
         assert run["median"] == (None if med == 10**9 else (start + pd.Timedelta(days=med)).date().isoformat())
     if row["runs"][0]["median"] and row["runs"][1]["median"]:
-        assert diff["median_days"] == (pd.Timestamp(row["runs"][1]["median"]) - pd.Timestamp(row["runs"][0]["median"])).days
+        assert (
+            diff["median_days"]
+            == (pd.Timestamp(row["runs"][1]["median"]) - pd.Timestamp(row["runs"][0]["median"])).days
+        )
     crossover = _row(cmp.events, "crossover.red over blue")
     assert crossover["side"] is None and crossover["runs"][0]["median"].endswith("-01")
 
 
 def test_difference_statistics_by_hand() -> None:
     assert paired_stats(np.array([1.0, 2.0, np.nan]), np.array([2.0, 4.0, 5.0])) == pytest.approx(
-        {"mean": 1.5, "low": 1.5 - stats.t.ppf(0.975, 1) * np.sqrt(0.5) / np.sqrt(2), "high":
-         1.5 + stats.t.ppf(0.975, 1) * np.sqrt(0.5) / np.sqrt(2), "sd": np.sqrt(0.5), "n": 2})
+        {
+            "mean": 1.5,
+            "low": 1.5 - stats.t.ppf(0.975, 1) * np.sqrt(0.5) / np.sqrt(2),
+            "high": 1.5 + stats.t.ppf(0.975, 1) * np.sqrt(0.5) / np.sqrt(2),
+            "sd": np.sqrt(0.5),
+            "n": 2,
+        }
+    )
     w = welch_stats(np.array([1.0, 2.0, 3.0]), np.array([2.0, 4.0, 6.0, 8.0]))
     ref = stats.ttest_ind(np.array([2.0, 4.0, 6.0, 8.0]), np.array([1.0, 2.0, 3.0]), equal_var=False)
     ci = ref.confidence_interval(0.95)
@@ -129,8 +138,9 @@ def cli(*args: str) -> tuple[int, str, str]:
 
 def test_cli_compare_prints_a_table_and_writes_json(runs: dict, tmp_path: Path) -> None:  # type: ignore[type-arg]
     out = tmp_path / "cmp.json"
-    code, stdout, stderr = cli("compare", str(runs["dir"] / "a"), str(runs["dir"] / "b"), str(runs["dir"] / "c"),
-                               "--json", str(out))
+    code, stdout, stderr = cli(
+        "compare", str(runs["dir"] / "a"), str(runs["dir"] / "b"), str(runs["dir"] / "c"), "--json", str(out)
+    )
     assert code == 0, stderr
     assert "Key outcomes per run" in stdout and "fired" in stdout and "stock" in stdout
     assert "#2 − #1 (b − a): paired" in stdout and "#3 − #1 (c − a): unpaired" in stdout

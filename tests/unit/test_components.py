@@ -5,7 +5,6 @@ from __future__ import annotations
 import numpy as np
 
 from munisim import simulate
-
 from munisim.config.loader import scenario_from_located
 from munisim.config.yamlload import parse_yaml
 
@@ -31,8 +30,9 @@ factories:
 
 def scenario(body: str, *, end: str):  # type: ignore[no-untyped-def]
     """The common header with two component munitions added, plus ``body``."""
-    head = BASE.format(end=end).replace("munitions: {m: {}}",
-                                        "munitions: {m: {}, charges: {component: true}, stored: {component: true}}")
+    head = BASE.format(end=end).replace(
+        "munitions: {m: {}}", "munitions: {m: {}, charges: {component: true}, stored: {component: true}}"
+    )
     return scenario_from_located(parse_yaml(head + body, "<test>"), None)
 
 
@@ -83,7 +83,8 @@ def test_a_declining_serviceable_share_uses_more_stored_shells_per_round() -> No
     # 100, 125, 150, 175, 200 stored shells.
     body = PLANT.format(charges=0, charge_rate=0, stored=10000, refurb_rate=100).replace(
         "inputs: [{stockpile: storage, per_unit: 2}]",
-        "inputs: [{stockpile: storage, per_unit_schedule: [{date: 2024-01-01, rate: 1}, {date: 2024-01-05, rate: 2}]}]")
+        "inputs: [{stockpile: storage, per_unit_schedule: [{date: 2024-01-01, rate: 1}, {date: 2024-01-05, rate: 2}]}]",
+    )
     r = _both(scenario(body, end="2024-01-06"))
     assert r[("factory", "refurbishment", "delivered")] == [100] * 6
     assert r[("stockpile", "storage", "consumed")] == [100, 125, 150, 175, 200, 200]

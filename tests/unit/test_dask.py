@@ -32,12 +32,21 @@ def cluster() -> Iterator[str]:
     port = _free_port()
     address = f"tcp://127.0.0.1:{port}"
     base = dask.split() if " " in dask else [dask]
-    procs = [subprocess.Popen(base + ["scheduler", "--host", "127.0.0.1", "--port", str(port), "--no-dashboard"],
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)]
+    procs = [
+        subprocess.Popen(
+            base + ["scheduler", "--host", "127.0.0.1", "--port", str(port), "--no-dashboard"],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+    ]
     for _ in range(2):
-        procs.append(subprocess.Popen(base + ["worker", address, "--nthreads", "1", "--no-dashboard", "--no-nanny",
-                                              "--host", "127.0.0.1"],
-                                      stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
+        procs.append(
+            subprocess.Popen(
+                base + ["worker", address, "--nthreads", "1", "--no-dashboard", "--no-nanny", "--host", "127.0.0.1"],
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+            )
+        )
     try:
         client = None
         deadline = time.time() + 90
@@ -52,13 +61,14 @@ def cluster() -> Iterator[str]:
         client.close()
         yield address
     finally:
-        for p in procs:
+        # Workers first, while the scheduler can still acknowledge them (else they wait to reconnect).
+        for p in reversed(procs):
             p.terminate()
-        for p in procs:
             try:
-                p.wait(timeout=20)
+                p.wait(timeout=10)
             except subprocess.TimeoutExpired:
                 p.kill()
+                p.wait()
 
 
 def test_dask_sweep_equals_serial(cluster: str, tmp_path: Path) -> None:
@@ -67,3 +77,26 @@ def test_dask_sweep_equals_serial(cluster: str, tmp_path: Path) -> None:
     pd.testing.assert_frame_equal(serial.samples, on_dask.samples)
     pd.testing.assert_frame_equal(serial.outcomes, on_dask.outcomes)
     assert on_dask.meta["chunks_run"] == 5
+
+
+def test_an_unusable_scheduler_address_is_a_clear_error(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from munisim.cli import main
+
+    out = tmp_path / "sweep"
+    args = [
+        "sweep",
+        str(TOY),
+        "--samples",
+        "2",
+        "--replicates",
+        "2",
+        "--scheduler",
+        "not-an-address",
+        "--out",
+        str(out),
+    ]
+    r = CliRunner().invoke(main, args)
+    assert r.exit_code == 2, r.output
+    assert "cannot reach the Dask scheduler at not-an-address" in r.output and "Traceback" not in r.output

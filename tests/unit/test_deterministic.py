@@ -20,11 +20,14 @@ def both(s, **kw):  # type: ignore[no-untyped-def]
 
 
 def test_carry_production_and_firing() -> None:
-    s = scenario("""
+    s = scenario(
+        """
     stockpiles: {d: {side: red, munition: m, initial_rounds: 0}}
     factories: {f: {stockpile: d, capacity: [{date: 2024-01-01, rate: 2.5}]}}
     fronts: {fr: {side: red, draws_from: [d], demand: {m: [{date: 2024-01-01, rate: 2}]}}}
-    """, end="2024-01-05")
+    """,
+        end="2024-01-05",
+    )
     r = both(s)
     assert r[("factory", "f", "delivered")] == [2, 3, 2, 3, 2]  # 2.5/day through the carry
     assert r[("front", "fr/m", "fired")] == [2, 2, 2, 2, 2]
@@ -33,7 +36,8 @@ def test_carry_production_and_firing() -> None:
 
 def test_linear_ramp_per_month_and_lots() -> None:
     # 30.4375 rounds/month = 1 round/day on the first point, 2/day 4 days later; lots of 3 days.
-    s = scenario("""
+    s = scenario(
+        """
     stockpiles: {d: {side: red, munition: m}}
     factories:
       f:
@@ -41,7 +45,9 @@ def test_linear_ramp_per_month_and_lots() -> None:
         rate_unit: per_month
         lot_days: 3
         capacity: [{date: 2024-01-01, rate: 30.4375}, {date: 2024-01-05, rate: 60.875}]
-    """, end="2024-01-07")
+    """,
+        end="2024-01-07",
+    )
     r = both(s)
     # daily rates 1, 1.25, 1.5, 1.75, 2, 2, 2; carry -> whole rounds 1, 1, 1, 2, 2, 2, 2; lots on days 2 and 5
     assert r[("factory", "f", "delivered")] == [0, 0, 3, 0, 0, 6, 0]
@@ -64,7 +70,8 @@ def test_transfer_lead_time_loss_and_suspension() -> None:
     r = both(s)
     # dispatch days 0, 2(suspended), 4, 6, 8 + package on day 3 (5 rounds)
     assert r[("transfer", "aid", "dispatched")] == [10, 0, 0, 5, 10, 0, 10, 0, 10, 0]
-    # loss carry 0.25*q: 2.5 -> 2 (c .5); 1.25+.5=1.75 -> 1 (c .75); 2.5+.75=3.25 -> 3 (.25); 2.75 -> 2; 3.25->3 (past end)
+    # loss carry 0.25*q: 2.5 -> 2 (c .5); 1.25+.5=1.75 -> 1 (c .75); 2.5+.75=3.25 -> 3 (.25);
+    # 2.75 -> 2; 3.25->3 (past end)
     assert r[("transfer", "aid", "lost")] == [2, 0, 0, 1, 3, 0, 2, 0, 3, 0]
     assert r[("stockpile", "d", "received")] == [0, 0, 0, 10, 0, 0, 5, 10, 0, 10]
     assert r[("stockpile", "d", "lost")] == [0, 0, 0, 2, 0, 0, 1, 3, 0, 2]
@@ -72,13 +79,16 @@ def test_transfer_lead_time_loss_and_suspension() -> None:
 
 
 def test_capacity_refusal_and_share_of_inflow() -> None:
-    s = scenario("""
+    s = scenario(
+        """
     stockpiles:
       a: {side: red, munition: m, initial_rounds: 5, capacity_rounds: 10}
       b: {side: red, munition: m}
     factories: {f: {stockpile: a, capacity: [{date: 2024-01-01, rate: 4}]}}
     transfers: {fwd: {from_stockpile: a, to: b, share_of_inflow: 0.5, lead_time_days: 1}}
-    """, end="2024-01-06")
+    """,
+        end="2024-01-06",
+    )
     r = both(s)
     # day0: stock 5 + 4 accepted = 9, ships floor(0.5*4) = 2 -> 7
     # day1: space 3: accept 3, refuse 1 -> 10; carry 1.5 ships 1 -> 9
@@ -91,7 +101,8 @@ def test_capacity_refusal_and_share_of_inflow() -> None:
 
 
 def test_rationing_and_priority_draw() -> None:
-    s = scenario("""
+    s = scenario(
+        """
     stockpiles:
       near: {side: red, munition: m, initial_rounds: 30}
       far: {side: red, munition: m, initial_rounds: 25}
@@ -101,7 +112,9 @@ def test_rationing_and_priority_draw() -> None:
         draws_from: [near, far]
         demand: {m: [{date: 2024-01-01, rate: 10}]}
         rationing: [{below_days: 4, fire_share: 0.5}, {below_days: 2, fire_share: 0.2}]
-    """, end="2024-01-08")
+    """,
+        end="2024-01-08",
+    )
     r = both(s)
     # A=55 >= 40: 10 (45); 45: 10 (35); 35 < 40: 5 (30); 30: 5 (25); 25: 5 (20); 20 < 20 is false -> 5 (15);
     # 15 < 20: the tighter tier, 2 (13); 13: 2 (11)
@@ -112,10 +125,13 @@ def test_rationing_and_priority_draw() -> None:
 
 
 def test_stockout_shortfall() -> None:
-    s = scenario("""
+    s = scenario(
+        """
     stockpiles: {d: {side: red, munition: m, initial_rounds: 25}}
     fronts: {fr: {side: red, draws_from: [d], demand: {m: [{date: 2024-01-01, rate: 10}]}}}
-    """, end="2024-01-04")
+    """,
+        end="2024-01-04",
+    )
     r = both(s)
     assert r[("front", "fr/m", "fired")] == [10, 10, 5, 0]
     assert r[("front", "fr/m", "shortfall")] == [0, 0, 5, 10]

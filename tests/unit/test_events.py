@@ -119,8 +119,13 @@ def test_low_stock_is_a_sweep_event_metric() -> None:
     s = scenario(LOW, end="2024-04-30")
     assert {"red.low_stock", "blue.low_stock"} <= set(metric_names(s))
     res = simulate(s, engine="vector", replicates=2, seed=1)
-    got = outcome_stats(res, [Outcome(metric="red.low_stock", stat="probability"),
-                              Outcome(metric="red.low_stock", stat="probability", before=dt.date(2024, 3, 11)),
-                              Outcome(metric="red.low_stock", stat="median"),
-                              Outcome(metric="blue.low_stock", stat="median")])
+    got = outcome_stats(
+        res,
+        [
+            Outcome(metric="red.low_stock", stat="probability"),
+            Outcome(metric="red.low_stock", stat="probability", before=dt.date(2024, 3, 11)),
+            Outcome(metric="red.low_stock", stat="median"),
+            Outcome(metric="blue.low_stock", stat="median"),
+        ],
+    )
     assert list(got.values()) == [1.0, 0.0, 70.0, math.inf]

@@ -67,9 +67,15 @@ def test_a_shell_famine_shows_up_as_attrition() -> None:
     fed = _both(scenario(ARMIES.format(red_stock=10**6, extra=extra), end="2024-01-30"))
     assert (fed.series[("force", "blue_army", "losses")] > 0).all()
     # A floor keeps part of the effect: blue's losses scale with it on day 0 (same strengths then).
-    floor = _both(scenario(ARMIES.format(red_stock=0, extra=extra.replace("x: {front: red_front, floor: 0.0}",
-                                                                          "x: {front: red_front, floor: 0.25}")),
-                           end="2024-01-30"))
+    floor = _both(
+        scenario(
+            ARMIES.format(
+                red_stock=0,
+                extra=extra.replace("x: {front: red_front, floor: 0.0}", "x: {front: red_front, floor: 0.25}"),
+            ),
+            end="2024-01-30",
+        )
+    )
     day0 = floor.series[("force", "blue_army", "losses")][0, 0]
     full = fed.series[("force", "blue_army", "losses")][0, 0]
     assert day0 == pytest.approx(0.25 * full, rel=2e-3)  # first order in the day's coefficient
@@ -77,23 +83,37 @@ def test_a_shell_famine_shows_up_as_attrition() -> None:
 
 def test_half_fired_halves_the_coefficient() -> None:
     # Red stock covers exactly half of each day's demand of 100 via a factory of 50/day: share 0.5.
-    body = ARMIES.format(red_stock=0, extra="""    fires:
-      x: {front: red_front}""") + """
+    body = (
+        ARMIES.format(
+            red_stock=0,
+            extra="""    fires:
+      x: {front: red_front}""",
+        )
+        + """
 factories:
   plant: {stockpile: red_depot, capacity: [{date: 2024-01-01, rate: 50}]}
 """
+    )
     tr = _both(scenario(body, end="2024-01-20"))
     assert (tr.series[("front", "red_front/m", "fired")] == 50).all()
-    ref = _both(scenario(ARMIES.format(red_stock=0, extra="").replace("a: 0.01\n    b: 0.01", "a: 0.01\n    b: 0.005"),
-                         end="2024-01-20"))
-    np.testing.assert_allclose(tr.series[("force", "blue_army", "strength")],
-                               ref.series[("force", "blue_army", "strength")], rtol=1e-12)
+    ref = _both(
+        scenario(
+            ARMIES.format(red_stock=0, extra="").replace("a: 0.01\n    b: 0.01", "a: 0.01\n    b: 0.005"),
+            end="2024-01-20",
+        )
+    )
+    np.testing.assert_allclose(
+        tr.series[("force", "blue_army", "strength")], ref.series[("force", "blue_army", "strength")], rtol=1e-12
+    )
 
 
 def test_lumps_withdrawals_breakpoint_and_window() -> None:
-    body = ARMIES.format(red_stock=10**7, extra="""    start: 2024-01-05
+    body = ARMIES.format(
+        red_stock=10**7,
+        extra="""    start: 2024-01-05
     end: 2024-03-01
-    breakpoint: {x: 0.0, y: 0.5}""").replace(
+    breakpoint: {x: 0.0, y: 0.5}""",
+    ).replace(
         "red_army: {side: red, initial_strength: 100}",
         """red_army:
     side: red
@@ -102,7 +122,8 @@ def test_lumps_withdrawals_breakpoint_and_window() -> None:
       - {start: 2024-01-01, end: 2024-01-03, rate_per_day: 10}
       - {date: 2024-01-02, amount: 5}
     withdrawals:
-      - {date: 2024-01-04, amount: 1000}""")
+      - {date: 2024-01-04, amount: 1000}""",
+    )
     tr = _both(scenario(body, end="2024-03-31"))
     x = tr.series[("force", "red_army", "strength")][0]
     # Days 0-2 gain 10/day, day 1 a lump of 5; day 3 withdraws everything (1000 > strength).
@@ -149,9 +170,11 @@ def test_force_metrics_are_sweep_outcomes() -> None:
     names = metric_names(s)
     assert {"red.losses", "blue.final_strength", "loss_exchange.red per blue"} <= set(names)
     res = simulate(s, engine="vector", replicates=4, seed=2)
-    stats = outcome_stats(res, [Outcome(metric="blue.losses", stat="mean"),
-                                Outcome(metric="loss_exchange.red per blue", stat="p50")])
+    stats = outcome_stats(
+        res, [Outcome(metric="blue.losses", stat="mean"), Outcome(metric="loss_exchange.red per blue", stat="p50")]
+    )
     assert stats["blue.losses:mean"] == pytest.approx(res.series("losses", side="blue").sum(axis=1).mean())
     assert stats["loss_exchange.red per blue:p50"] == pytest.approx(
-        float(np.median(res.outcomes["red.losses"] / res.outcomes["blue.losses"])))
+        float(np.median(res.outcomes["red.losses"] / res.outcomes["blue.losses"]))
+    )
     assert "red.losses" not in metric_names(scenario(ARMIES.format(red_stock=1, extra="").split("forces:")[0]))

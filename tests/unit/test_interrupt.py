@@ -30,9 +30,25 @@ def _interrupt_when(proc: subprocess.Popen[str], ready: Callable[[], bool], time
 
 def test_ctrl_c_on_run_leaves_nothing(tmp_path: Path) -> None:
     out = tmp_path / "run"
-    proc = subprocess.Popen([sys.executable, "-m", "munisim", "run", str(ROOT / "scenarios" / "baseline.yaml"),
-                             "--engine", "vector", "--replicates", "50000", "--out", str(out)],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=tmp_path)
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "munisim",
+            "run",
+            str(ROOT / "scenarios" / "baseline.yaml"),
+            "--engine",
+            "vector",
+            "--replicates",
+            "50000",
+            "--out",
+            str(out),
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        cwd=tmp_path,
+    )
     started = time.time()
     code, err = _interrupt_when(proc, lambda: time.time() - started > 4)
     assert code == 130, err
@@ -43,12 +59,30 @@ def test_ctrl_c_on_run_leaves_nothing(tmp_path: Path) -> None:
 
 def test_ctrl_c_on_sweep_then_resume(tmp_path: Path) -> None:
     exp = tmp_path / "exp.yaml"
-    exp.write_text(TOY_EXPERIMENT.read_text().replace("chunk_samples: 5", "chunk_samples: 2")
-                   .replace("../../../benchmarks/toy.yaml", str(ROOT / "benchmarks" / "toy.yaml")))
+    exp.write_text(
+        TOY_EXPERIMENT.read_text()
+        .replace("chunk_samples: 5", "chunk_samples: 2")
+        .replace("../../../benchmarks/toy.yaml", str(ROOT / "benchmarks" / "toy.yaml"))
+    )
     out = tmp_path / "s"
-    proc = subprocess.Popen([sys.executable, "-m", "munisim", "sweep", str(exp), "--samples", "200",
-                             "--replicates", "40", "--out", str(out)],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "munisim",
+            "sweep",
+            str(exp),
+            "--samples",
+            "200",
+            "--replicates",
+            "40",
+            "--out",
+            str(out),
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     code, err = _interrupt_when(proc, lambda: len(list((out / "chunks").glob("chunk-*.parquet"))) >= 2)
     assert code == 130, err
     assert "Traceback" not in err

@@ -16,14 +16,20 @@ SRC = Path(__file__).resolve().parents[2] / "src" / "munisim"
 
 #: Layer of each top-level module or package of munisim; higher layers may import lower ones.
 LAYERS = {
-    "errors": 0, "rng": 0, "limits": 0,
+    "errors": 0,
+    "rng": 0,
+    "limits": 0,
     "config": 1,
     "model": 2,
     "engines": 3,
-    "results": 4, "simulation": 4,
+    "results": 4,
+    "simulation": 4,
     "experiments": 5,
-    "analysis": 6, "io": 6, "report": 6,
-    "cli": 7, "__main__": 7,
+    "analysis": 6,
+    "io": 6,
+    "report": 6,
+    "cli": 7,
+    "__main__": 7,
 }
 
 
@@ -83,7 +89,9 @@ def test_imports_point_down_the_layers(path: Path) -> None:
 @pytest.mark.parametrize("path", SOURCES, ids=lambda p: str(p.relative_to(SRC)))
 def test_engines_do_not_import_each_other(path: Path) -> None:
     module = _module_name(path)
-    for engine, other in (("munisim.engines.des", "munisim.engines.vector"),
-                          ("munisim.engines.vector", "munisim.engines.des")):
+    for engine, other in (
+        ("munisim.engines.des", "munisim.engines.vector"),
+        ("munisim.engines.vector", "munisim.engines.des"),
+    ):
         if module.startswith(engine):
             assert not any(t.startswith(other) for _, t in _imports(path)), f"{module} imports {other}"

@@ -64,3 +64,30 @@ def test_cli_refuses_with_exit_2_and_writes_nothing(tmp_path: Path, monkeypatch:
     assert r.exit_code == 2, r.output
     assert "MUNISIM_MAX_WORK" in r.output and "Traceback" not in r.output
     assert not out.exists()
+
+
+@pytest.mark.parametrize("name", ["baseline.yaml", "example-small.yaml"])
+@pytest.mark.parametrize("keep", ["sides", "entities"])
+def test_the_memory_estimate_counts_the_series_the_engine_records(name: str, keep: str) -> None:
+    from munisim.engines.vector.engine import run_blocks
+    from munisim.model.inputs import build_block
+    from munisim.model.outputs import Recording
+    from munisim.results import side_recording
+    from munisim.simulation import input_count, series_count
+
+    s = load_scenario(ROOT / "scenarios" / name)
+    recording = side_recording(s) if keep == "sides" else Recording.entities()
+    block = build_block(s, 1, 0)
+    traj = run_blocks([block], [slice(0, 2)], recording)
+    assert series_count(s, recording) == len(traj.series)
+    demands = [f.demand for f in block.fronts]
+    avails = [f.avail for f in block.factories if f.avail is not None]
+    assert input_count(s) == len(demands) + len(avails)
+
+
+def test_a_sweep_is_refused_with_sweep_advice(monkeypatch: pytest.MonkeyPatch) -> None:
+    from munisim import sweep
+
+    monkeypatch.setenv("MUNISIM_MAX_MEMORY_GB", "0.001")
+    with pytest.raises(ResourceLimitError, match="chunk_samples"):
+        sweep(ROOT / "benchmarks" / "sweep-toy.yaml", samples=4, replicates=2)

@@ -88,7 +88,9 @@ def problems(path: Path, overrides: tuple[str, ...] = ()) -> list[Problem]:
 
 
 def test_deep_merge_mapping_list_scalar_and_new_entities(base: Path) -> None:
-    variant = write(base.parent / "v.yaml", """\
+    variant = write(
+        base.parent / "v.yaml",
+        """\
         extends: base.yaml
         name: v
         end: 2024-06-30                      # scalar replaces
@@ -100,7 +102,8 @@ def test_deep_merge_mapping_list_scalar_and_new_entities(base: Path) -> None:
           second:                            # a new entity is added
             stockpile: depot
             capacity: [{date: 2024-01-01, rate: 10}]
-        """)
+        """,
+    )
     s = load_scenario(variant)
     assert s.name == "v" and str(s.end) == "2024-06-30" and str(s.start) == "2024-01-01"
     aid = s.transfers["aid"]
@@ -112,24 +115,30 @@ def test_deep_merge_mapping_list_scalar_and_new_entities(base: Path) -> None:
 
 
 def test_a_list_is_replaced_whole_not_merged_item_by_item(base: Path) -> None:
-    variant = write(base.parent / "v.yaml", """\
+    variant = write(
+        base.parent / "v.yaml",
+        """\
         extends: base.yaml
         factories:
           plant:
             capacity: [{date: 2024-01-01, rate: 7}]
-        """)
+        """,
+    )
     cap = load_scenario(variant).factories["plant"].capacity
     assert len(cap) == 1 and cap[0].rate.value == 7
 
 
 def test_set_assigns_into_list_items(base: Path) -> None:
-    variant = write(base.parent / "v.yaml", """\
+    variant = write(
+        base.parent / "v.yaml",
+        """\
         extends: base.yaml
         set:
           factories.plant.capacity[1].rate: {dist: pert, low: 1200, mode: 1500, high: 1900, source: fig_a}
           transfers.aid.recurring[0].quantity: 5
           fronts.front.draws_from[0]: depot
-        """)
+        """,
+    )
     s = load_scenario(variant)
     rate = s.factories["plant"].capacity[1].rate
     assert rate.dist == "pert" and rate.source == "fig_a" and (rate.low, rate.high) == (1200, 1900)
@@ -138,7 +147,9 @@ def test_set_assigns_into_list_items(base: Path) -> None:
 
 
 def test_set_applies_after_the_merge_in_file_order(base: Path) -> None:
-    variant = write(base.parent / "v.yaml", """\
+    variant = write(
+        base.parent / "v.yaml",
+        """\
         extends: base.yaml
         transfers:
           aid:
@@ -146,22 +157,29 @@ def test_set_applies_after_the_merge_in_file_order(base: Path) -> None:
         set:
           transfers.aid.recurring[1].quantity: 3
           transfers.aid.recurring[1]: {every_days: 21, quantity: 4}
-        """)
+        """,
+    )
     rec = load_scenario(variant).transfers["aid"].recurring
     assert [(r.every_days.value, r.quantity.value) for r in rec] == [(7, 1), (21, 4)]
 
 
 def test_chain_of_two_levels(base: Path) -> None:
-    middle = write(base.parent / "mid" / "middle.yaml", """\
+    middle = write(
+        base.parent / "mid" / "middle.yaml",
+        """\
         extends: ../base.yaml
         name: middle
         transfers: {aid: {lead_time_days: 15}}
-        """)
-    child = write(base.parent / "child.yaml", """\
+        """,
+    )
+    child = write(
+        base.parent / "child.yaml",
+        """\
         extends: mid/middle.yaml
         name: child
         stockpiles: {depot: {initial_rounds: 7}}
-        """)
+        """,
+    )
     s = load_scenario(child)
     assert s.name == "child" and s.transfers["aid"].lead_time_days.value == 15
     assert s.stockpiles["depot"].initial_rounds.value == 7
@@ -185,12 +203,15 @@ def test_set_without_extends_edits_the_file_itself(base: Path) -> None:
 
 def test_shape_errors_are_reported_in_the_file_that_wrote_the_value(base: Path) -> None:
     write(base, BASE.replace("    lead_time_days: 10", "    lead_time_dayz: 10"))
-    variant = write(base.parent / "v.yaml", """\
+    variant = write(
+        base.parent / "v.yaml",
+        """\
         extends: base.yaml
         factories:
           plant:
             availabilty: 0.9
-        """)
+        """,
+    )
     got = problems(variant)
     assert [(p.file, p.line, p.path) for p in got] == [
         (str(base), line_of(base, "lead_time_dayz"), "transfers.aid.lead_time_dayz"),
@@ -207,32 +228,41 @@ def test_check_errors_name_the_parent_line_for_a_parent_value(base: Path) -> Non
 
 
 def test_check_errors_name_the_variant_line_for_a_variant_value(base: Path) -> None:
-    variant = write(base.parent / "v.yaml", """\
+    variant = write(
+        base.parent / "v.yaml",
+        """\
         extends: base.yaml
         transfers:
           aid:
             lead_time_days: 0
-        """)
+        """,
+    )
     (p,) = problems(variant)
     assert (p.file, p.line, p.column, p.path) == (str(variant), 4, 21, "transfers.aid.lead_time_days")
     assert "at least 1 day" in p.message
 
 
 def test_errors_in_set_values_and_new_ids_name_the_variant(base: Path) -> None:
-    variant = write(base.parent / "v.yaml", """\
+    variant = write(
+        base.parent / "v.yaml",
+        """\
         extends: base.yaml
         set:
           factories.plant.capacity[0].rate: -5
         stockpiles:
           "bad id!": {side: red, munition: m, initial_rounds: 1}
-        """)
+        """,
+    )
     got = problems(variant)
     assert {(p.file, p.line) for p in got} == {(str(variant), 5)}
-    variant = write(variant, """\
+    variant = write(
+        variant,
+        """\
         extends: base.yaml
         set:
           factories.plant.capacity[0].rate: -5
-        """)
+        """,
+    )
     (p,) = problems(variant)
     assert (p.file, p.line, p.path) == (str(variant), 3, "factories.plant.capacity[0].rate")
 
@@ -248,23 +278,28 @@ def test_overrides_apply_on_top_of_a_variant(base: Path) -> None:
 
 
 def test_cli_validate_and_run_a_variant(base: Path, tmp_path: Path) -> None:
-    variant = write(tmp_path / "variants" / "v.yaml", """\
+    variant = write(
+        tmp_path / "variants" / "v.yaml",
+        """\
         # A variant in a subdirectory: the parent's figures path is rewritten.
         extends: ../base.yaml
         name: v
         stockpiles: {depot: {initial_rounds: 1000}}
-        """)
+        """,
+    )
     result = CliRunner().invoke(main, ["validate", str(variant)])
     assert result.exit_code == 0, result.stderr
     out = tmp_path / "run"
-    result = CliRunner().invoke(main, ["run", str(variant), "-n", "2", "--out", str(out),
-                                       "--set", "transfers.aid.lead_time_days=12"])
+    result = CliRunner().invoke(
+        main, ["run", str(variant), "-n", "2", "--out", str(out), "--set", "transfers.aid.lead_time_days=12"]
+    )
     assert result.exit_code == 0, result.stderr
     manifest = json.loads((out / "manifest.json").read_text())
     assert manifest["scenario_file"] == "v.yaml"
     assert manifest["scenario_file_sha256"] == hashlib.sha256(variant.read_bytes()).hexdigest()
-    assert manifest["scenario_parents"] == [{"file": "../base.yaml",
-                                             "sha256": hashlib.sha256(base.read_bytes()).hexdigest()}]
+    assert manifest["scenario_parents"] == [
+        {"file": "../base.yaml", "sha256": hashlib.sha256(base.read_bytes()).hexdigest()}
+    ]
     assert manifest["figures_cited"] == ["fig_a"]
     # The resolved scenario is a plain scenario (no extends) that validates again.
     resolved = (out / "scenario.resolved.yaml").read_text()
@@ -297,7 +332,9 @@ def test_a_missing_figures_file_of_the_parent_is_reported_in_the_parent(base: Pa
 
 def test_a_sweep_of_a_variant(base: Path, tmp_path: Path) -> None:
     variant = write(tmp_path / "variants" / "v.yaml", "extends: ../base.yaml\nname: v\n")
-    exp = write(tmp_path / "exp.yaml", """\
+    exp = write(
+        tmp_path / "exp.yaml",
+        """\
         name: e
         scenario: variants/v.yaml
         replicates: 2
@@ -306,7 +343,8 @@ def test_a_sweep_of_a_variant(base: Path, tmp_path: Path) -> None:
           rate: {path: "factories.plant.capacity[0].rate", range: [700, 1100]}
         outcomes:
           - {metric: red.share_met, stat: mean}
-        """)
+        """,
+    )
     spec = load_experiment(exp)
     assert spec.scenario.name == "v" and "extends" not in spec.scenario_data
     assert spec.figure_ids == frozenset({"fig_a"})
@@ -344,18 +382,29 @@ def test_depth_limit(base: Path) -> None:
     assert p.path == "extends" and f"more than {MAX_DEPTH} levels" in p.message
 
 
-@pytest.mark.parametrize("text,line,path,part", [
-    ("extends: [base.yaml]\n", 1, "extends", "expected the path of the parent scenario file"),
-    ("extends: ''\n", 1, "extends", "expected the path of the parent scenario file"),
-    ("extends: base.yaml\nset: [a, b]\n", 2, "set", "expected a mapping of KEY.PATH: VALUE"),
-    ("extends: base.yaml\nset:\n  factories.plnt.capacity[0].rate: 3\n", 3,
-     "set.factories.plnt.capacity[0].rate", "no 'plnt' under factories; did you mean 'plant'?"),
-    ("extends: base.yaml\nset:\n  factories.plant.capacity[5].rate: 3\n", 3,
-     "set.factories.plant.capacity[5].rate", "no index [5] under factories.plant.capacity (it has 2 items)"),
-    ("extends: base.yaml\nset:\n  name.x: 3\n", 3, "set.name.x", "name is a single value"),
-    ("extends: base.yaml\nset:\n  a..b: 3\n", 3, "set.a..b", "cannot read key path"),
-    ("extends: base.yaml\nset:\n  extends: other.yaml\n", 3, "set.extends", "'extends' cannot be set"),
-])
+@pytest.mark.parametrize(
+    ("text", "line", "path", "part"),
+    [
+        ("extends: [base.yaml]\n", 1, "extends", "expected the path of the parent scenario file"),
+        ("extends: ''\n", 1, "extends", "expected the path of the parent scenario file"),
+        ("extends: base.yaml\nset: [a, b]\n", 2, "set", "expected a mapping of KEY.PATH: VALUE"),
+        (
+            "extends: base.yaml\nset:\n  factories.plnt.capacity[0].rate: 3\n",
+            3,
+            "set.factories.plnt.capacity[0].rate",
+            "no 'plnt' under factories; did you mean 'plant'?",
+        ),
+        (
+            "extends: base.yaml\nset:\n  factories.plant.capacity[5].rate: 3\n",
+            3,
+            "set.factories.plant.capacity[5].rate",
+            "no index [5] under factories.plant.capacity (it has 2 items)",
+        ),
+        ("extends: base.yaml\nset:\n  name.x: 3\n", 3, "set.name.x", "name is a single value"),
+        ("extends: base.yaml\nset:\n  a..b: 3\n", 3, "set.a..b", "cannot read key path"),
+        ("extends: base.yaml\nset:\n  extends: other.yaml\n", 3, "set.extends", "'extends' cannot be set"),
+    ],
+)
 def test_malformed_variant(base: Path, text: str, line: int, path: str, part: str) -> None:
     variant = write(base.parent / "v.yaml", text)
     (p,) = problems(variant)
@@ -395,8 +444,13 @@ def test_extends_needs_a_file() -> None:
 
 
 def test_located_file_map_nearest_ancestor_wins() -> None:
-    doc = Located({}, "v.yaml", {(): (1, 1), ("a",): (2, 3), ("a", "b"): (7, 5)}, {("a", "b"): (7, 2)},
-                  {("a",): "p.yaml", ("a", "b"): "v.yaml"})
+    doc = Located(
+        {},
+        "v.yaml",
+        {(): (1, 1), ("a",): (2, 3), ("a", "b"): (7, 5)},
+        {("a", "b"): (7, 2)},
+        {("a",): "p.yaml", ("a", "b"): "v.yaml"},
+    )
     assert doc.file_of(()) == "v.yaml" and doc.file_of(("a", "x", 0)) == "p.yaml"
     assert doc.file_of(("a", "b", "c")) == "v.yaml"
     assert doc.locate(("a", "x")) == ("p.yaml", 2, 3)

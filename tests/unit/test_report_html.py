@@ -22,7 +22,7 @@ from ..helpers import scenario
 
 ROOT = Path(__file__).resolve().parents[2]
 SMALL = ROOT / "scenarios" / "example-small.yaml"
-HOSTILE = "description=<script>alert(1)</script> & \"quotes\""
+HOSTILE = 'description=<script>alert(1)</script> & "quotes"'
 
 
 class _Links(HTMLParser):
@@ -96,8 +96,16 @@ def test_report_shows_the_key_numbers_of_the_summary(run_dir: Path, page: str) -
         assert f"{side['share_met']['p50']:.0%}" in page
         if side["first_stockout"]:
             assert side["first_stockout"] in page
-    for name in ("What", "Key results", "Production", "Stocks", "Fire: demanded and fired", "Running short",
-                 "Assumptions", "Sources"):
+    for name in (
+        "What",
+        "Key results",
+        "Production",
+        "Stocks",
+        "Fire: demanded and fired",
+        "Running short",
+        "Assumptions",
+        "Sources",
+    ):
         assert f">{name}" in page or name == "What"
     assert f"seed {summary['seed']}" in page and "vector" in page
 
@@ -122,8 +130,9 @@ def test_report_of_a_moved_run_keeps_its_sources(run_dir: Path, tmp_path: Path) 
     # Its resolved scenario points at figures files that are no longer there.
     resolved = moved / "scenario.resolved.yaml"
     text = resolved.read_text(encoding="utf-8")
-    resolved.write_text(re.sub(r"(?m)^figures:\n- .*$", "figures:\n- /nonexistent/figures.yaml", text),
-                        encoding="utf-8")
+    resolved.write_text(
+        re.sub(r"(?m)^figures:\n- .*$", "figures:\n- /nonexistent/figures.yaml", text), encoding="utf-8"
+    )
     code, _, stderr = cli("report", str(moved), "--out", str(tmp_path / "r.html"))
     assert code == 0, stderr
     html = (tmp_path / "r.html").read_text(encoding="utf-8")

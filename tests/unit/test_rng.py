@@ -14,8 +14,12 @@ from ..helpers import scenario
 def test_streams_are_keyed() -> None:
     a = stream(1, 0, "factory:x", Purpose.NOISE).random(5)
     assert np.array_equal(a, stream(1, 0, "factory:x", Purpose.NOISE).random(5))
-    for other in [stream(2, 0, "factory:x", Purpose.NOISE), stream(1, 1, "factory:x", Purpose.NOISE),
-                  stream(1, 0, "factory:y", Purpose.NOISE), stream(1, 0, "factory:x", Purpose.PARAMETERS)]:
+    for other in [
+        stream(2, 0, "factory:x", Purpose.NOISE),
+        stream(1, 1, "factory:x", Purpose.NOISE),
+        stream(1, 0, "factory:y", Purpose.NOISE),
+        stream(1, 0, "factory:x", Purpose.PARAMETERS),
+    ]:
         assert not np.array_equal(a, other.random(5))
 
 
@@ -39,5 +43,5 @@ def test_adding_or_reordering_components_changes_no_other_draw() -> None:
 
 @pytest.mark.parametrize("bad", [-1, 1.5, "3", True])
 def test_bad_seeds(bad: object) -> None:
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="non-negative integer"):
         check_seed(bad)  # type: ignore[arg-type]

@@ -35,8 +35,16 @@ HEADER_RE = re.compile(r"# expect: (-|\d+) (\S+) \| (.+)")
 LOCATED_RE = re.compile(r"^[^:]+:\d+:\d+: \S+: .+")
 FILE_LEVEL_RE = re.compile(r"^[^:]+: \(document\): .+")
 #: Words that betray a raw exception or pydantic's own error text.
-INTERNALS = ("Traceback", "function-after", "function-before", "tagged-union", "type=",
-             "For further information visit", "pydantic", "errors.pydantic.dev")
+INTERNALS = (
+    "Traceback",
+    "function-after",
+    "function-before",
+    "tagged-union",
+    "type=",
+    "For further information visit",
+    "pydantic",
+    "errors.pydantic.dev",
+)
 
 #: File name -> reason, for cases that show a loader bug not fixed yet.
 KNOWN_BUGS: dict[str, str] = {}
@@ -51,8 +59,12 @@ def _expect(path: Path) -> tuple[int | None, str, str]:
 
 
 def _cases() -> list[object]:
-    return [pytest.param(p, id=p.stem, marks=pytest.mark.xfail(strict=True, reason=KNOWN_BUGS[p.name]))
-            if p.name in KNOWN_BUGS else pytest.param(p, id=p.stem) for p in CASES]
+    return [
+        pytest.param(p, id=p.stem, marks=pytest.mark.xfail(strict=True, reason=KNOWN_BUGS[p.name]))
+        if p.name in KNOWN_BUGS
+        else pytest.param(p, id=p.stem)
+        for p in CASES
+    ]
 
 
 def _problems(path: Path) -> list[Problem]:

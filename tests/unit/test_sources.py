@@ -49,7 +49,13 @@ def test_figures_carry_their_range_date_and_sources(baseline: SourcesReport) -> 
         ref = figures[fig.id]
         assert fig.found
         assert (fig.description, fig.unit, fig.low, fig.central, fig.high, fig.as_of) == (
-            ref.description, ref.unit, ref.low, ref.central, ref.high, ref.as_of)
+            ref.description,
+            ref.unit,
+            ref.low,
+            ref.central,
+            ref.high,
+            ref.as_of,
+        )
         assert [s["title"] for s in fig.sources] == [s.title for s in ref.sources]
         assert [s["url"] for s in fig.sources] == [s.url for s in ref.sources]
 

@@ -54,7 +54,7 @@ def test_factor_values_follow_the_design() -> None:
     assert sorted(strata) == list(range(24))
 
 
-@pytest.mark.parametrize("chunk,workers", [(1, 1), (24, 1), (7, 2)])
+@pytest.mark.parametrize(("chunk", "workers"), [(1, 1), (24, 1), (7, 2)])
 def test_identical_for_any_chunking_and_workers(chunk: int, workers: int) -> None:
     same(sweep(TOY), sweep(TOY, chunk_samples=chunk, workers=workers))
 
@@ -64,10 +64,10 @@ def test_common_random_numbers_pair_samples() -> None:
     spec = load_experiment(TOY)
     runs = []
     for initial in (10_000, 20_000):
-        data = apply_factors(spec.scenario_data, {k: spec.experiment.factors[k] for k in ["initial"]},
-                             {"initial": initial})
-        runs.append(simulate(scenario_from_located(Located(data, "<t>"), None), engine="vector", replicates=30,
-                             seed=1))
+        data = apply_factors(
+            spec.scenario_data, {k: spec.experiment.factors[k] for k in ["initial"]}, {"initial": initial}
+        )
+        runs.append(simulate(scenario_from_located(Located(data, "<t>"), None), engine="vector", replicates=30, seed=1))
     from munisim.analysis import paired_difference
 
     np.testing.assert_array_equal(runs[0].series("demanded"), runs[1].series("demanded"))
@@ -123,8 +123,10 @@ def test_cli_sweep_and_outputs(tmp_path: Path) -> None:
 def test_cli_sensitivity_sobol_and_morris(tmp_path: Path) -> None:
     for method in ("sobol", "morris"):
         out = tmp_path / method
-        r = CliRunner().invoke(main, ["sensitivity", str(TOY), "--method", method, "--samples", "16",
-                                      "--replicates", "8", "--out", str(out)])
+        r = CliRunner().invoke(
+            main,
+            ["sensitivity", str(TOY), "--method", method, "--samples", "16", "--replicates", "8", "--out", str(out)],
+        )
         assert r.exit_code == 0, r.stderr
         data = json.loads((out / "sensitivity.json").read_text())
         per = data["indices"]["red.share_met:mean"]
@@ -149,11 +151,25 @@ def test_experiment_errors_name_lines(tmp_path: Path) -> None:
 
 def test_killed_sweep_resumes_to_the_same_result(tmp_path: Path) -> None:
     exp = tmp_path / "exp.yaml"
-    exp.write_text(TOY.read_text().replace("chunk_samples: 5", "chunk_samples: 2")
-                   .replace("../../../benchmarks/toy.yaml", str(HERE.parents[1] / "benchmarks" / "toy.yaml")))
+    exp.write_text(
+        TOY.read_text()
+        .replace("chunk_samples: 5", "chunk_samples: 2")
+        .replace("../../../benchmarks/toy.yaml", str(HERE.parents[1] / "benchmarks" / "toy.yaml"))
+    )
     out = tmp_path / "k"
-    cmd = [sys.executable, "-m", "munisim", "sweep", str(exp), "--samples", "200", "--replicates", "40",
-           "--out", str(out)]
+    cmd = [
+        sys.executable,
+        "-m",
+        "munisim",
+        "sweep",
+        str(exp),
+        "--samples",
+        "200",
+        "--replicates",
+        "40",
+        "--out",
+        str(out),
+    ]
     proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     deadline = time.time() + 120
     while time.time() < deadline and len(list((out / "chunks").glob("chunk-*.parquet"))) < 3:
@@ -178,8 +194,11 @@ def test_shipped_experiment_validates_and_runs_small(tmp_path: Path) -> None:
 
 def test_des_and_vector_sweeps_agree(tmp_path: Path) -> None:
     exp = tmp_path / "des.yaml"
-    exp.write_text(TOY.read_text().replace("replicates: 20", "replicates: 3\nengine: des")
-                   .replace("../../../benchmarks/toy.yaml", str(HERE.parents[1] / "benchmarks" / "toy.yaml")))
+    exp.write_text(
+        TOY.read_text()
+        .replace("replicates: 20", "replicates: 3\nengine: des")
+        .replace("../../../benchmarks/toy.yaml", str(HERE.parents[1] / "benchmarks" / "toy.yaml"))
+    )
     vec = tmp_path / "vec.yaml"
     vec.write_text(exp.read_text().replace("engine: des", "engine: vector"))
     same(sweep(exp, samples=4), sweep(vec, samples=4))
@@ -188,7 +207,7 @@ def test_des_and_vector_sweeps_agree(tmp_path: Path) -> None:
 def test_compare_two_design_points_paired() -> None:
     from munisim.analysis import compare_samples
 
-    samples, outcomes = sweep(TOY)
+    _, outcomes = sweep(TOY)
     d = compare_samples(TOY, 0, 1, "red.share_met")
     # The mean paired difference equals the difference of the sweep's means.
     want = outcomes.loc[1, "red.share_met:mean"] - outcomes.loc[0, "red.share_met:mean"]

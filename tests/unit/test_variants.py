@@ -32,8 +32,14 @@ def _diff(name: str, metric: str) -> np.ndarray:
 
 
 def test_the_library_has_the_variants() -> None:
-    assert {p.stem for p in VARIANTS} >= {"no-dprk-2026", "us-stops-2026", "eu-2m-on-time", "eu-2m-late",
-                                         "ru-plus-50-2027", "ceasefire-2026"}
+    assert {p.stem for p in VARIANTS} >= {
+        "no-dprk-2026",
+        "us-stops-2026",
+        "eu-2m-on-time",
+        "eu-2m-late",
+        "ru-plus-50-2027",
+        "ceasefire-2026",
+    }
 
 
 @pytest.mark.parametrize("path", VARIANTS, ids=lambda p: p.stem)

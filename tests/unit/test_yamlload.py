@@ -5,12 +5,15 @@ from __future__ import annotations
 import datetime as dt
 import os
 import time
+from pathlib import Path
 
 import pytest
 
 from munisim.config import yamlload
 from munisim.config.yamlload import format_path, parse_yaml
 from munisim.errors import ScenarioError
+
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def _problems(text: str) -> list:
@@ -23,10 +26,21 @@ def _problems(text: str) -> list:
 
 
 def test_plain_values_and_standard_tags() -> None:
-    doc = parse_yaml("a: 1\nb: 2.5\nc: text\nd: true\ne: ~\nf: 2024-05-01\ng: !!str 5\nh: !!float 3\n"
-                     "i: [1, 2]\nj: {k: v}\n")
-    assert doc.data == {"a": 1, "b": 2.5, "c": "text", "d": True, "e": None, "f": dt.date(2024, 5, 1),
-                        "g": "5", "h": 3.0, "i": [1, 2], "j": {"k": "v"}}
+    doc = parse_yaml(
+        "a: 1\nb: 2.5\nc: text\nd: true\ne: ~\nf: 2024-05-01\ng: !!str 5\nh: !!float 3\ni: [1, 2]\nj: {k: v}\n"
+    )
+    assert doc.data == {
+        "a": 1,
+        "b": 2.5,
+        "c": "text",
+        "d": True,
+        "e": None,
+        "f": dt.date(2024, 5, 1),
+        "g": "5",
+        "h": 3.0,
+        "i": [1, 2],
+        "j": {"k": "v"},
+    }
 
 
 def test_python_tag_is_refused_and_runs_nothing(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -38,8 +52,17 @@ def test_python_tag_is_refused_and_runs_nothing(monkeypatch: pytest.MonkeyPatch)
     assert "'!!python/object/apply:os.system' is not allowed" in p.message
 
 
-@pytest.mark.parametrize("text", ["a: !custom 1", "a: !!binary aGk=", "a: !!set {x, y}", "a: !!omap [b: 1]",
-                                  "a: !!python/name:os.system ''", "!!python/object:object {}"])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "a: !custom 1",
+        "a: !!binary aGk=",
+        "a: !!set {x, y}",
+        "a: !!omap [b: 1]",
+        "a: !!python/name:os.system ''",
+        "!!python/object:object {}",
+    ],
+)
 def test_other_tags_are_refused(text: str) -> None:
     problems = _problems(text)
     assert any("is not allowed" in p.message for p in problems)
@@ -207,13 +230,53 @@ def test_problem_is_located_and_rendered() -> None:
 # --- format_path ----------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("path", "text"), [
-    ((), ""),
-    (("name",), "name"),
-    (("factories", "ru", "capacity", 3, "rate"), "factories.ru.capacity[3].rate"),
-    (("fronts", "ru", "draws_from", 0), "fronts.ru.draws_from[0]"),
-    ((0, "a"), "[0].a"),
-    (("a", 1, 2), "a[1][2]"),
-])
+@pytest.mark.parametrize(
+    ("path", "text"),
+    [
+        ((), ""),
+        (("name",), "name"),
+        (("factories", "ru", "capacity", 3, "rate"), "factories.ru.capacity[3].rate"),
+        (("fronts", "ru", "draws_from", 0), "fronts.ru.draws_from[0]"),
+        ((0, "a"), "[0].a"),
+        (("a", 1, 2), "a[1][2]"),
+    ],
+)
 def test_format_path(path: tuple, text: str) -> None:
     assert format_path(path) == text
+
+
+UNUSABLE_NAMES = ["x" * 300, "a\x00b", "/".join(["d" * 250] * 20)]
+
+
+@pytest.mark.parametrize("name", UNUSABLE_NAMES, ids=["too-long", "nul-byte", "path-too-long"])
+def test_unusable_file_names_are_not_files(name: str) -> None:
+    assert yamlload.is_file(name) is False
+
+
+@pytest.mark.parametrize("name", UNUSABLE_NAMES, ids=["too-long", "nul-byte", "path-too-long"])
+def test_unusable_file_names_are_clear_problems(name: str) -> None:
+    with pytest.raises(ScenarioError) as info:
+        yamlload.load_yaml(name)
+    (problem,) = info.value.problems
+    assert "\n" not in str(problem)
+    assert "file not found" in str(problem) or "cannot be read" in str(problem)
+
+
+@pytest.mark.parametrize("key", ["figures", "extends"])
+@pytest.mark.parametrize("name", UNUSABLE_NAMES, ids=["too-long", "nul-byte", "path-too-long"])
+def test_unusable_names_in_a_scenario_are_located_problems(key: str, name: str, tmp_path: Path) -> None:
+    from munisim.config.loader import load_scenario
+
+    text = (ROOT / "scenarios" / "example-small.yaml").read_text(encoding="utf-8")
+    value = name.replace("\x00", "\\0")
+    if key == "figures":
+        text = text.replace("figures: ../seeds/figures.yaml", f'figures: "{value}"')
+    else:
+        text = f'extends: "{value}"\n'
+    path = tmp_path / "s.yaml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(ScenarioError) as info:
+        load_scenario(path)
+    (problem,) = info.value.problems
+    assert problem.path.startswith(key)
+    assert "not found" in problem.message

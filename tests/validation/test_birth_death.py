@@ -22,11 +22,14 @@ RHO = U / D
 
 
 def chain(initial: int, end: str):  # type: ignore[no-untyped-def]
-    return scenario(f"""
+    return scenario(
+        f"""
     stockpiles: {{d: {{side: red, munition: m, initial_rounds: {initial}}}}}
     factories: {{f: {{stockpile: d, capacity: [{{date: 2024-01-01, rate: 1}}], availability: {P}}}}}
     fronts: {{fr: {{side: red, draws_from: [d], activity: {Q}, demand: {{m: [{{date: 2024-01-01, rate: 1}}]}}}}}}
-    """, end=end)
+    """,
+        end=end,
+    )
 
 
 @pytest.mark.slow

@@ -78,8 +78,10 @@ def test_general_law_with_square_exponents_matches_the_square_closed_form() -> N
     assert rel_err(gen["y"], sq["y"]) <= 1e-8
 
 
-@pytest.mark.parametrize(("p", "q", "a", "b"), [(0.6, 0.3, 0.02, 0.015), (1.5, 0.5, 0.0002, 0.00015),
-                                                (0.0, 0.0, 1.0, 0.8), (0.5, 1.5, 0.0005, 0.0004)])
+@pytest.mark.parametrize(
+    ("p", "q", "a", "b"),
+    [(0.6, 0.3, 0.02, 0.015), (1.5, 0.5, 0.0002, 0.00015), (0.0, 0.0, 1.0, 0.8), (0.5, 1.5, 0.0005, 0.0004)],
+)
 def test_general_law_matches_a_tight_ode_solution(p: float, q: float, a: float, b: float) -> None:
     x0, y0, rx = 100.0, 80.0, 1.0
     days = 20
@@ -88,8 +90,7 @@ def test_general_law_matches_a_tight_ode_solution(p: float, q: float, a: float, 
         x, y = max(s[0], 0.0), max(s[1], 0.0)
         return [-a * y**p * x**q + rx, -b * x**p * y**q]
 
-    ref = solve_ivp(rhs, (0, days), [x0, y0], method="DOP853", rtol=1e-10, atol=1e-10,
-                    t_eval=np.arange(days + 1.0))
+    ref = solve_ivp(rhs, (0, days), [x0, y0], method="DOP853", rtol=1e-10, atol=1e-10, t_eval=np.arange(days + 1.0))
     df = lanchester(x0, y0, a, b, days, law="general", p=p, q=q, reinforcements_x=[(0, days, rx)])
     assert ref.y[1].min() > 1.0  # still fighting
     assert rel_err(df["x"], ref.y[0]) <= 1e-7
@@ -120,8 +121,9 @@ def test_breakpoint_of_x_and_reinforcement_after_the_end() -> None:
     assert (df.loc[df["day"] > end, "x"] == 30.0).all()
 
 
-def square_with_windows(x0: float, y0: float, a: float, b: float, windows: list[tuple[float, float, float]],
-                        days: int) -> np.ndarray:
+def square_with_windows(
+    x0: float, y0: float, a: float, b: float, windows: list[tuple[float, float, float]], days: int
+) -> np.ndarray:
     """Reference by matrix exponentials of the augmented linear system d(x, y, 1)/dt, piece by piece."""
     cuts = sorted({0.0, float(days), *(t for w in windows for t in w[:2] if 0 < t < days)} | set(range(days + 1)))
     state = np.array([x0, y0, 1.0])
@@ -190,8 +192,7 @@ def test_lanchester_input_errors() -> None:
 # --- fitting ---------------------------------------------------------------------------------------------------
 
 
-def synthetic(law: str = "square", *, a: float = 0.004, b: float = 0.006, days: int = 30,
-              **kw: object) -> pd.DataFrame:
+def synthetic(law: str = "square", *, a: float = 0.004, b: float = 0.006, days: int = 30, **kw: object) -> pd.DataFrame:
     """A battle of 1,000 against 800 to fit."""
     return lanchester(1000.0, 800.0, a, b, days, law=law, **kw)  # type: ignore[arg-type]
 
@@ -300,5 +301,5 @@ def test_doc_worked_example_prints_what_the_doc_says() -> None:
     assert code and shown
     out = io.StringIO()
     with contextlib.redirect_stdout(out):
-        exec(compile(code.group(1), str(DOC), "exec"), {})  # noqa: S102 (runs the documentation's own example)
+        exec(compile(code.group(1), str(DOC), "exec"), {})
     assert out.getvalue() == shown.group(1)

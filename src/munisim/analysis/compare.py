@@ -109,8 +109,9 @@ def welch_stats(x: np.ndarray, y: np.ndarray, *, level: float = 0.95) -> dict[st
     return {"mean": mean, "low": mean - half, "high": mean + half, "se": se, "df": df, "n": [nx, ny]}
 
 
-def compare_samples(experiment: object, a: int, b: int, metric: str, *, samples: int | None = None,
-                    level: float = 0.95) -> dict[str, float]:
+def compare_samples(
+    experiment: object, a: int, b: int, metric: str, *, samples: int | None = None, level: float = 0.95
+) -> dict[str, float]:
     """Paired difference (sample ``b`` minus sample ``a``) of a metric between two design points of a sweep.
 
     The two samples are simulated again with the experiment's seed and
@@ -140,6 +141,8 @@ def compare_samples(experiment: object, a: int, b: int, metric: str, *, samples:
         if not 0 <= i < len(values):
             raise SimulationError(f"sample {i} is not in the design (0..{len(values) - 1})")
     task = SweepTask(exp, spec.scenario_data, spec.figure_ids, tuple(names), (), values)
-    runs = [simulate(_scenario(task, values[i]), engine=exp.engine, replicates=exp.replicates, seed=exp.seed)
-            for i in (a, b)]
+    runs = [
+        simulate(_scenario(task, values[i]), engine=exp.engine, replicates=exp.replicates, seed=exp.seed)
+        for i in (a, b)
+    ]
     return paired_difference(runs[0], runs[1], metric, level=level)

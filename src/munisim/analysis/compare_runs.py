@@ -39,8 +39,13 @@ KEY_TOTALS = ("produced", "received", "fired", "demanded", "share_met", "final_s
 #: Per-side event outcomes compared; crossovers follow them.
 KEY_EVENTS = ("first_stockout", "low_stock")
 #: How outcomes are named in tables.
-_TITLES = {"share_met": "share of demand fired", "final_stock": "final stock", "final_strength": "final strength",
-           "first_stockout": "first stock-out", "low_stock": "low stock"}
+_TITLES = {
+    "share_met": "share of demand fired",
+    "final_stock": "final stock",
+    "final_strength": "final strength",
+    "first_stockout": "first stock-out",
+    "low_stock": "low stock",
+}
 #: Coverage of the per-run interval (5th to 95th percentile across replicates).
 RUN_INTERVAL = 0.90
 
@@ -104,27 +109,50 @@ class Comparison:
 
     def to_dict(self) -> dict[str, Any]:
         """Plain data, as written by ``munisim compare --json``."""
-        return {"level": self.level, "run_interval": RUN_INTERVAL, "runs": [asdict(r) for r in self.runs],
-                "side_names": self.side_names, "pairing": self.pairing, "totals": self.totals, "events": self.events}
+        return {
+            "level": self.level,
+            "run_interval": RUN_INTERVAL,
+            "runs": [asdict(r) for r in self.runs],
+            "side_names": self.side_names,
+            "pairing": self.pairing,
+            "totals": self.totals,
+            "events": self.events,
+        }
 
 
 def _info(run: RunFiles) -> RunInfo:
     m = run.manifest
-    return RunInfo(str(run.path), str(run.summary.get("scenario", m.get("scenario"))), str(run.summary["start"]),
-                   str(run.summary["end"]), str(m.get("engine")), int(m.get("seed", -1)),
-                   int(m.get("replicates", len(run.outcomes))))
+    return RunInfo(
+        str(run.path),
+        str(run.summary.get("scenario", m.get("scenario"))),
+        str(run.summary["start"]),
+        str(run.summary["end"]),
+        str(m.get("engine")),
+        int(m.get("seed", -1)),
+        int(m.get("replicates", len(run.outcomes))),
+    )
 
 
 def _pairing(first: RunFiles, other: RunFiles) -> dict[str, str]:
     a, b = _info(first), _info(other)
-    differ = [f"{what} ({x} vs {y})" for what, x, y in (("seed", a.seed, b.seed), ("engine", a.engine, b.engine),
-                                                        ("replicates", a.replicates, b.replicates)) if x != y]
+    differ = [
+        f"{what} ({x} vs {y})"
+        for what, x, y in (
+            ("seed", a.seed, b.seed),
+            ("engine", a.engine, b.engine),
+            ("replicates", a.replicates, b.replicates),
+        )
+        if x != y
+    ]
     if a.replicates == b.replicates and len(first.outcomes) != len(other.outcomes):
         differ.append(f"outcome rows ({len(first.outcomes)} vs {len(other.outcomes)})")
     if differ:
         return {"method": "unpaired", "reason": "different " + ", ".join(differ) + ": Welch interval"}
-    return {"method": "paired", "reason": f"same seed ({a.seed}), engine ({a.engine}) and replicates "
-                                          f"({a.replicates:,}): per-replicate differences (common random numbers)"}
+    return {
+        "method": "paired",
+        "reason": f"same seed ({a.seed}), engine ({a.engine}) and replicates "
+        f"({a.replicates:,}): per-replicate differences (common random numbers)",
+    }
 
 
 def _difference(x: np.ndarray, y: np.ndarray, method: str, level: float) -> dict[str, Any]:
@@ -150,7 +178,9 @@ def _event_columns(runs: Sequence[RunFiles]) -> list[tuple[str, str | None, str]
     for a in first.sides:
         for b in first.sides:
             if a != b:
-                cols.append((f"crossover.{a} over {b}", None, f"{first.side_name(a)} out-produces {first.side_name(b)}"))
+                cols.append(
+                    (f"crossover.{a} over {b}", None, f"{first.side_name(a)} out-produces {first.side_name(b)}")
+                )
     return [c for c in cols if all(c[0] in r.outcomes.columns for r in runs)]
 
 
@@ -169,8 +199,10 @@ def compare_runs(runs: Sequence[RunFiles], *, level: float = 0.95) -> Comparison
         if set(run.sides) != set(first.sides):
             raise IncomparableRunsError(
                 f"{run.path}: sides {', '.join(run.sides)} differ from those of {first.path} "
-                f"({', '.join(first.sides)}); compare runs of scenarios with the same sides")
-    pairing: list[dict[str, str] | None] = [None] + [_pairing(first, r) for r in runs[1:]]
+                f"({', '.join(first.sides)}); compare runs of scenarios with the same sides"
+            )
+    others = [_pairing(first, r) for r in runs[1:]]  # how each run after the first compares with it
+    pairing: list[dict[str, str] | None] = [None, *others]
     totals = []
     for side in first.sides:
         for var in KEY_TOTALS:
@@ -178,31 +210,51 @@ def compare_runs(runs: Sequence[RunFiles], *, level: float = 0.95) -> Comparison
             if not all(col in r.outcomes.columns for r in runs):
                 continue
             values = [r.outcomes[col].to_numpy(dtype=float) for r in runs]
-            totals.append({
-                "outcome": col, "side": side, "label": var,
-                "title": f"{first.side_name(side)}: {_TITLES.get(var, var)}", "runs": [_spread(v) for v in values],
-                "differences": [None] + [_difference(values[0], v, p["method"], level)  # type: ignore[index]
-                                         for v, p in zip(values[1:], pairing[1:])],
-            })
+            totals.append(
+                {
+                    "outcome": col,
+                    "side": side,
+                    "label": var,
+                    "title": f"{first.side_name(side)}: {_TITLES.get(var, var)}",
+                    "runs": [_spread(v) for v in values],
+                    "differences": [
+                        None,
+                        *(_difference(values[0], v, p["method"], level) for v, p in zip(values[1:], others)),
+                    ],
+                }
+            )
     events = []
-    for col, side, label in _event_columns(runs):
+    for col, ev_side, label in _event_columns(runs):
         idx = [r.outcomes[col].to_numpy() for r in runs]
         per_run = []
         for run, x in zip(runs, idx):
             s = event_summary(x)
             date = run.event_date(col, s["median"])
-            per_run.append({"share": s["share"], "events": s["events"], "n": s["n"],
-                            "median": None if date is None else date.date().isoformat()})
+            per_run.append(
+                {
+                    "share": s["share"],
+                    "events": s["events"],
+                    "n": s["n"],
+                    "median": None if date is None else date.date().isoformat(),
+                }
+            )
         diffs: list[dict[str, Any] | None] = [None]
-        for x, p, r in zip(idx[1:], pairing[1:], per_run[1:]):
-            share = _difference((idx[0] >= 0).astype(float), (x >= 0).astype(float), p["method"], level)  # type: ignore[index]
-            a, b = per_run[0]["median"], r["median"]
+        for x, p, r in zip(idx[1:], others, per_run[1:]):
+            share = _difference((idx[0] >= 0).astype(float), (x >= 0).astype(float), p["method"], level)
+            a: str | None = per_run[0]["median"]  # ISO dates
+            b: str | None = r["median"]
             days = None if a is None or b is None else int((np.datetime64(b) - np.datetime64(a)).astype(int))
-            diffs.append({"method": share["method"], "share": {k: share[k] for k in ("mean", "low", "high")},
-                          "median_days": days})
-        title = label if side is None else f"{first.side_name(side)}: {_TITLES.get(label, label)}"
-        events.append({"outcome": col, "side": side, "label": label, "title": title, "runs": per_run,
-                       "differences": diffs})
+            diffs.append(
+                {
+                    "method": share["method"],
+                    "share": {k: share[k] for k in ("mean", "low", "high")},
+                    "median_days": days,
+                }
+            )
+        title = label if ev_side is None else f"{first.side_name(ev_side)}: {_TITLES.get(label, label)}"
+        events.append(
+            {"outcome": col, "side": ev_side, "label": label, "title": title, "runs": per_run, "differences": diffs}
+        )
     names = {side: first.side_name(side) for side in first.sides}
     return Comparison([_info(r) for r in runs], names, level, pairing, totals, events)
 

@@ -24,8 +24,9 @@ __all__ = ["INTERVAL_METHODS", "binomial_interval", "event_probability", "event_
 INTERVAL_METHODS = ("wilson", "clopper-pearson")
 
 
-def binomial_interval(k: np.ndarray | int, n: int, *, level: float = 0.95,
-                      method: str = "wilson") -> tuple[np.ndarray, np.ndarray]:
+def binomial_interval(
+    k: np.ndarray | int, n: int, *, level: float = 0.95, method: str = "wilson"
+) -> tuple[np.ndarray, np.ndarray]:
     """Confidence interval of a share ``k / n``, for each ``k``.
 
     Parameters
@@ -70,8 +71,7 @@ def binomial_interval(k: np.ndarray | int, n: int, *, level: float = 0.95,
     raise ValueError(f"unknown interval method {method!r}; expected one of {', '.join(INTERVAL_METHODS)}")
 
 
-def event_probability(index: np.ndarray, steps: int, *, level: float = 0.95,
-                      method: str = "wilson") -> pd.DataFrame:
+def event_probability(index: np.ndarray, steps: int, *, level: float = 0.95, method: str = "wilson") -> pd.DataFrame:
     """Probability that the event has happened by each step, with a pointwise confidence band.
 
     Parameters
@@ -106,8 +106,9 @@ def event_probability(index: np.ndarray, steps: int, *, level: float = 0.95,
     hits = np.bincount(index[index >= 0].astype(np.int64), minlength=steps)
     events = np.cumsum(hits)
     low, high = binomial_interval(events, n, level=level, method=method)
-    return pd.DataFrame({"step": np.arange(steps), "events": events, "n": n,
-                         "probability": events / n, "low": low, "high": high})
+    return pd.DataFrame(
+        {"step": np.arange(steps), "events": events, "n": n, "probability": events / n, "low": low, "high": high}
+    )
 
 
 def event_summary(index: np.ndarray) -> dict[str, Any]:
@@ -128,5 +129,9 @@ def event_summary(index: np.ndarray) -> dict[str, Any]:
     """
     index = np.asarray(index)
     events = int((index >= 0).sum())
-    return {"n": int(index.size), "events": events, "share": events / index.size if index.size else float("nan"),
-            "median": censored_median(index)}
+    return {
+        "n": int(index.size),
+        "events": events,
+        "share": events / index.size if index.size else float("nan"),
+        "median": censored_median(index),
+    }

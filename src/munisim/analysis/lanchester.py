@@ -13,6 +13,7 @@ import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from itertools import pairwise
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -31,10 +32,21 @@ METHODS = ("least_squares", "engel")
 _RELATIVE_FLOOR = 0.05
 
 
-def lanchester(x0: float, y0: float, a: float, b: float, days: int, *, law: str = "square", p: float = 1.0,
-               q: float = 1.0, reinforcements_x: Reinforcements | None = None,
-               reinforcements_y: Reinforcements | None = None, breakpoint_x: float | None = None,
-               breakpoint_y: float | None = None) -> pd.DataFrame:
+def lanchester(
+    x0: float,
+    y0: float,
+    a: float,
+    b: float,
+    days: int,
+    *,
+    law: str = "square",
+    p: float = 1.0,
+    q: float = 1.0,
+    reinforcements_x: Reinforcements | None = None,
+    reinforcements_y: Reinforcements | None = None,
+    breakpoint_x: float | None = None,
+    breakpoint_y: float | None = None,
+) -> pd.DataFrame:
     """Strengths of two forces in a standalone battle, day by day.
 
     Solves ``dx/dt = -a * y^p * x^q + rx(t)`` and ``dy/dt = -b * x^p * y^q + ry(t)``
@@ -155,15 +167,28 @@ class LanchesterFit:
     predicted: pd.DataFrame = field(repr=False, compare=False)
 
     def __str__(self) -> str:
-        return (f"Lanchester fit ({self.law} law, p={self.p:.4g}, q={self.q:.4g}; {self.method}): "
-                f"a = {self.a:.4g}/day (y on x), b = {self.b:.4g}/day (x on y)\n"
-                f"  RMSE x = {self.rmse_x:.4g}, y = {self.rmse_y:.4g}; R2 x = {self.r2_x:.4f}, y = {self.r2_y:.4f}")
+        return (
+            f"Lanchester fit ({self.law} law, p={self.p:.4g}, q={self.q:.4g}; {self.method}): "
+            f"a = {self.a:.4g}/day (y on x), b = {self.b:.4g}/day (x on y)\n"
+            f"  RMSE x = {self.rmse_x:.4g}, y = {self.rmse_y:.4g}; R2 x = {self.r2_x:.4f}, y = {self.r2_y:.4f}"
+        )
 
 
-def fit_lanchester(days: ArrayLike, x: ArrayLike, y: ArrayLike, *, losses_x: ArrayLike | None = None,
-                   losses_y: ArrayLike | None = None, reinforcements_x: Reinforcements | None = None,
-                   reinforcements_y: Reinforcements | None = None, law: str = "square", p: float = 1.0,
-                   q: float = 1.0, method: str = "least_squares", fit_exponents: bool = False) -> LanchesterFit:
+def fit_lanchester(
+    days: ArrayLike,
+    x: ArrayLike,
+    y: ArrayLike,
+    *,
+    losses_x: ArrayLike | None = None,
+    losses_y: ArrayLike | None = None,
+    reinforcements_x: Reinforcements | None = None,
+    reinforcements_y: Reinforcements | None = None,
+    law: str = "square",
+    p: float = 1.0,
+    q: float = 1.0,
+    method: str = "least_squares",
+    fit_exponents: bool = False,
+) -> LanchesterFit:
     """Estimate ``a`` and ``b`` of a Lanchester law from observed strengths.
 
     Parameters
@@ -245,15 +270,26 @@ def fit_lanchester(days: ArrayLike, x: ArrayLike, y: ArrayLike, *, losses_x: Arr
 
     def simulate(theta: np.ndarray) -> pd.DataFrame:
         pp, qq = (theta[2], theta[3]) if fit_exponents else (p0, q0)
-        return lanchester(xo[0], yo[0], float(theta[0]), float(theta[1]), span, law=law, p=float(pp),
-                          q=float(qq), reinforcements_x=shift_x, reinforcements_y=shift_y)
+        return lanchester(
+            xo[0],
+            yo[0],
+            float(theta[0]),
+            float(theta[1]),
+            span,
+            law=law,
+            p=float(pp),
+            q=float(qq),
+            reinforcements_x=shift_x,
+            reinforcements_y=shift_y,
+        )
 
     if method == "engel":
         theta = np.array([a0, b0])
     else:
         series = [(xo, "x"), (yo, "y")]
-        observed_losses = [(obs, col, added) for obs, col, added in ((lx, "x", added_x), (ly, "y", added_y))
-                           if obs is not None]
+        observed_losses = [
+            (obs, col, added) for obs, col, added in ((lx, "x", added_x), (ly, "y", added_y)) if obs is not None
+        ]
         scales = [_scale(obs) for obs, _ in series] + [_scale(obs) for obs, _, _ in observed_losses]
 
         def residuals(theta: np.ndarray) -> np.ndarray:
@@ -278,9 +314,19 @@ def fit_lanchester(days: ArrayLike, x: ArrayLike, y: ArrayLike, *, losses_x: Arr
     pred["day"] = pred["day"] + int(t[0])
     px_, py_ = pred["x"].to_numpy()[rows], pred["y"].to_numpy()[rows]
     p_fit, q_fit = (float(theta[2]), float(theta[3])) if fit_exponents else (p0, q0)
-    return LanchesterFit(a=float(theta[0]), b=float(theta[1]), p=p_fit, q=q_fit, law=law, method=method,
-                         rmse_x=_rmse(px_, xo), rmse_y=_rmse(py_, yo), r2_x=_r2(px_, xo), r2_y=_r2(py_, yo),
-                         predicted=pred)
+    return LanchesterFit(
+        a=float(theta[0]),
+        b=float(theta[1]),
+        p=p_fit,
+        q=q_fit,
+        law=law,
+        method=method,
+        rmse_x=_rmse(px_, xo),
+        rmse_y=_rmse(py_, yo),
+        r2_x=_r2(px_, xo),
+        r2_y=_r2(py_, yo),
+        predicted=pred,
+    )
 
 
 # --- internals -------------------------------------------------------------------------------------------------------
@@ -292,12 +338,13 @@ _RESTARTS = ((0.5, 0.5), (2.0, 2.0), (0.5, 2.0), (2.0, 0.5), (0.25, 0.25), (4.0,
 
 def _least_squares(residuals: Callable[[np.ndarray], np.ndarray], start: np.ndarray) -> np.ndarray:
     """Best of fixed, deterministic starts (a battle that ends early makes the cost flat in places)."""
-    best = None
+    best: Any = None  # scipy's (untyped) OptimizeResult, set by the first start
     for fa, fb in ((1.0, 1.0), *_RESTARTS):
         theta0 = start.copy()
         theta0[:2] *= (fa, fb)
-        sol = optimize.least_squares(residuals, theta0, bounds=(0.0, np.inf), x_scale="jac",
-                                     ftol=1e-14, xtol=1e-14, gtol=1e-14, max_nfev=2000)
+        sol = optimize.least_squares(
+            residuals, theta0, bounds=(0.0, np.inf), x_scale="jac", ftol=1e-14, xtol=1e-14, gtol=1e-14, max_nfev=2000
+        )
         if best is None or sol.cost < best.cost:
             best = sol
         if best.cost <= 1e-20 * best.fun.size:
@@ -384,9 +431,19 @@ def _fill(t: np.ndarray, v: np.ndarray) -> np.ndarray:
     return v if keep.all() else np.interp(t, t[keep], v[keep])
 
 
-def _engel(t: np.ndarray, x: np.ndarray, y: np.ndarray, lx: np.ndarray | None, ly: np.ndarray | None,
-           added_x: np.ndarray, added_y: np.ndarray, p: float, q: float, *,
-           trapezoid: bool = False) -> tuple[float, float]:
+def _engel(
+    t: np.ndarray,
+    x: np.ndarray,
+    y: np.ndarray,
+    lx: np.ndarray | None,
+    ly: np.ndarray | None,
+    added_x: np.ndarray,
+    added_y: np.ndarray,
+    p: float,
+    q: float,
+    *,
+    trapezoid: bool = False,
+) -> tuple[float, float]:
     """Engel's ratio estimators of ``a`` and ``b`` (strengths at the start of each interval, or trapezoid)."""
     dt = np.diff(t)
     loss_x = x[:-1] - x[1:] + added_x if lx is None else lx
@@ -398,13 +455,24 @@ def _engel(t: np.ndarray, x: np.ndarray, y: np.ndarray, lx: np.ndarray | None, l
     else:
         term_x, term_y = np.sum(drive_x[:-1] * dt), np.sum(drive_y[:-1] * dt)
     if term_x <= 0 or term_y <= 0:
-        raise ValueError("cannot estimate the coefficients by Engel's ratios: a force is zero at the start of "
-                         "every observed interval")
+        raise ValueError(
+            "cannot estimate the coefficients by Engel's ratios: a force is zero at the start of "
+            "every observed interval"
+        )
     return max(float(np.sum(loss_x) / term_x), 0.0), max(float(np.sum(loss_y) / term_y), 0.0)
 
 
-def _start(t: np.ndarray, x: np.ndarray, y: np.ndarray, lx: np.ndarray | None, ly: np.ndarray | None,
-           added_x: np.ndarray, added_y: np.ndarray, p: float, q: float) -> tuple[float, float]:
+def _start(
+    t: np.ndarray,
+    x: np.ndarray,
+    y: np.ndarray,
+    lx: np.ndarray | None,
+    ly: np.ndarray | None,
+    added_x: np.ndarray,
+    added_y: np.ndarray,
+    p: float,
+    q: float,
+) -> tuple[float, float]:
     """Start values for least squares: Engel's estimate, else its trapezoid variant, else a small value."""
     for trapezoid in (False, True):
         try:

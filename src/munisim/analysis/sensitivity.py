@@ -8,10 +8,18 @@ factor over its whole range (or distribution).
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING
+
 import numpy as np
 
 from munisim.errors import SimulationError
 from munisim.experiments.design import salib_problem
+
+if TYPE_CHECKING:
+    from munisim.config.experiment_loader import ExperimentSpec
+    from munisim.experiments.sweep import SweepResult
 
 __all__ = ["sobol_indices", "morris_indices"]
 
@@ -20,12 +28,16 @@ def _check(y: np.ndarray, what: str) -> np.ndarray:
     y = np.asarray(y, dtype=float)
     if not np.isfinite(y).all():
         bad = int((~np.isfinite(y)).sum())
-        raise SimulationError(f"{what}: {bad} sample(s) have no finite value (failed samples, or an event that never "
-                              "happens); sensitivity indices need every sample; choose another outcome or fix them")
+        raise SimulationError(
+            f"{what}: {bad} sample(s) have no finite value (failed samples, or an event that never "
+            "happens); sensitivity indices need every sample; choose another outcome or fix them"
+        )
     return y
 
 
-def sobol_indices(y: np.ndarray, names: list[str], *, seed: int = 0, what: str = "outcome") -> dict[str, dict[str, float]]:
+def sobol_indices(
+    y: np.ndarray, names: list[str], *, seed: int = 0, what: str = "outcome"
+) -> dict[str, dict[str, float]]:
     """First- and total-order Sobol' indices of ``y`` (in Saltelli design order), per factor.
 
     Returns
@@ -42,8 +54,9 @@ def sobol_indices(y: np.ndarray, names: list[str], *, seed: int = 0, what: str =
     return {n: {k: float(res[k][i]) for k in ("S1", "S1_conf", "ST", "ST_conf")} for i, n in enumerate(names)}
 
 
-def morris_indices(unit: np.ndarray, y: np.ndarray, names: list[str], *, levels: int, seed: int = 0,
-                   what: str = "outcome") -> dict[str, dict[str, float]]:
+def morris_indices(
+    unit: np.ndarray, y: np.ndarray, names: list[str], *, levels: int, seed: int = 0, what: str = "outcome"
+) -> dict[str, dict[str, float]]:
     """Morris elementary-effect statistics of ``y`` over the unit-cube design ``unit``.
 
     Returns
@@ -59,17 +72,17 @@ def morris_indices(unit: np.ndarray, y: np.ndarray, names: list[str], *, levels:
 
 
 def sensitivity(
-    experiment: object,
+    experiment: str | Path | ExperimentSpec,
     *,
     method: str = "sobol",
     samples: int | None = None,
     replicates: int | None = None,
     workers: int = 1,
     scheduler: str | None = None,
-    out: object = None,
+    out: str | Path | None = None,
     resume: bool = False,
-    progress: object = None,
-) -> tuple[object, dict[str, dict[str, dict[str, float]]]]:
+    progress: Callable[[int, int], None] | None = None,
+) -> tuple[SweepResult, dict[str, dict[str, dict[str, float]]]]:
     """Run an experiment on a Saltelli (``sobol``) or Morris design and analyse every outcome.
 
     Returns
@@ -83,9 +96,17 @@ def sensitivity(
 
     if method not in ("sobol", "morris"):
         raise SimulationError(f"method must be 'sobol' or 'morris', got {method!r}")
-    result = sweep(experiment, method="saltelli" if method == "sobol" else "morris", samples=samples,  # type: ignore[arg-type]
-                   replicates=replicates, workers=workers, scheduler=scheduler, out=out, resume=resume,
-                   progress=progress)  # type: ignore[arg-type]
+    result = sweep(
+        experiment,
+        method="saltelli" if method == "sobol" else "morris",
+        samples=samples,
+        replicates=replicates,
+        workers=workers,
+        scheduler=scheduler,
+        out=out,
+        resume=resume,
+        progress=progress,
+    )
     names = list(result.samples.columns)
     exp = result.experiment
     indices: dict[str, dict[str, dict[str, float]]] = {}
@@ -95,8 +116,9 @@ def sensitivity(
             if method == "sobol":
                 indices[o.column] = sobol_indices(y, names, seed=exp.seed, what=o.column)
             else:
-                indices[o.column] = morris_indices(result.unit, y, names, levels=exp.design.levels, seed=exp.seed,
-                                                   what=o.column)
+                indices[o.column] = morris_indices(
+                    result.unit, y, names, levels=exp.design.levels, seed=exp.seed, what=o.column
+                )
         except SimulationError as exc:
             indices[o.column] = {"error": str(exc)}  # type: ignore[dict-item]
     return result, indices

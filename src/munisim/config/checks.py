@@ -7,14 +7,15 @@ file line on them.
 
 from __future__ import annotations
 
+import datetime as dt
 import difflib
 import math
 from collections.abc import Iterable, Iterator
-from typing import Any
+from typing import Any, cast
 
 from pydantic import BaseModel
 
-from munisim.config.scenario import Scenario
+from munisim.config.scenario import Scenario, SchedulePoint
 from munisim.config.values import Fixed
 from munisim.config.yamlload import KeyPath
 from munisim.limits import limits
@@ -116,19 +117,36 @@ def check_scenario(s: Scenario, figure_ids: set[str] | None) -> list[tuple[KeyPa
             add((("stockpiles", sid, "side"), m))
         for i, strike in enumerate(st.strikes):
             if strike.date is not None and not s.start <= strike.date <= s.end:
-                add((("stockpiles", sid, "strikes", i, "date"), f"{strike.date} is outside the scenario window "
-                     f"{s.start}..{s.end}; expected a date inside it"))
+                add(
+                    (
+                        ("stockpiles", sid, "strikes", i, "date"),
+                        f"{strike.date} is outside the scenario window {s.start}..{s.end}; expected a date inside it",
+                    )
+                )
         if (m := _ref("munition", st.munition, s.munitions)) is not None:
             add((("stockpiles", sid, "munition"), m))
-    schedules = [(("factories", fid, "capacity"), f.capacity) for fid, f in s.factories.items()]
-    schedules += [(("factories", fid, "inputs", i, "per_unit_schedule"), inp.per_unit_schedule)
-                  for fid, f in s.factories.items() for i, inp in enumerate(f.inputs) if inp.per_unit_schedule]
+    schedules: list[tuple[KeyPath, list[SchedulePoint]]] = [
+        (("factories", fid, "capacity"), f.capacity) for fid, f in s.factories.items()
+    ]
+    schedules += [
+        (("factories", fid, "inputs", i, "per_unit_schedule"), inp.per_unit_schedule)
+        for fid, f in s.factories.items()
+        for i, inp in enumerate(f.inputs)
+        if inp.per_unit_schedule
+    ]
     schedules += [(("fronts", fid, "demand", m), pts) for fid, fr in s.fronts.items() for m, pts in fr.demand.items()]
     for path, pts in schedules:
         for i in range(1, len(pts)):
             if not pts[i].date > pts[i - 1].date:
-                add((path + (i, "date"), f"{pts[i].date} is not after the previous point's {pts[i - 1].date}; "
-                     "expected dates in increasing order"))
+                add(
+                    (
+                        path + (i, "date"),
+                        (
+                            f"{pts[i].date} is not after the previous point's {pts[i - 1].date}; "
+                            "expected dates in increasing order"
+                        ),
+                    )
+                )
     for fid, f in s.factories.items():
         base = ("factories", fid)
         if (m := _ref("stockpile", f.stockpile, s.stockpiles)) is not None:
@@ -136,11 +154,25 @@ def check_scenario(s: Scenario, figure_ids: set[str] | None) -> list[tuple[KeyPa
             continue
         st = s.stockpiles[f.stockpile]
         if f.side is not None and f.side != st.side:
-            add((base + ("side",), f"is {f.side!r} but stockpile {f.stockpile!r} belongs to {st.side!r}; "
-                 "expected the same side (or leave 'side' out)"))
+            add(
+                (
+                    base + ("side",),
+                    (
+                        f"is {f.side!r} but stockpile {f.stockpile!r} belongs to {st.side!r}; "
+                        "expected the same side (or leave 'side' out)"
+                    ),
+                )
+            )
         if f.munition is not None and f.munition != st.munition:
-            add((base + ("munition",), f"is {f.munition!r} but stockpile {f.stockpile!r} holds {st.munition!r}; "
-                 "expected the same munition (or leave 'munition' out)"))
+            add(
+                (
+                    base + ("munition",),
+                    (
+                        f"is {f.munition!r} but stockpile {f.stockpile!r} holds {st.munition!r}; "
+                        "expected the same munition (or leave 'munition' out)"
+                    ),
+                )
+            )
         for i, inp in enumerate(f.inputs):
             path = base + ("inputs", i, "stockpile")
             if (m := _ref("stockpile", inp.stockpile, s.stockpiles)) is not None:
@@ -148,8 +180,15 @@ def check_scenario(s: Scenario, figure_ids: set[str] | None) -> list[tuple[KeyPa
             elif inp.stockpile == f.stockpile:
                 add((path, "is the factory's own output stockpile; expected a stockpile of components"))
             elif s.stockpiles[inp.stockpile].side != st.side:
-                add((path, f"stockpile {inp.stockpile!r} belongs to {s.stockpiles[inp.stockpile].side!r}, not to "
-                     f"{st.side!r}; a factory uses its own side's components"))
+                add(
+                    (
+                        path,
+                        (
+                            f"stockpile {inp.stockpile!r} belongs to {s.stockpiles[inp.stockpile].side!r}, not to "
+                            f"{st.side!r}; a factory uses its own side's components"
+                        ),
+                    )
+                )
             elif [x.stockpile for x in f.inputs].index(inp.stockpile) != i:
                 add((path, f"stockpile {inp.stockpile!r} is listed twice; list each input once"))
     for tid, t in s.transfers.items():
@@ -165,12 +204,23 @@ def check_scenario(s: Scenario, figure_ids: set[str] | None) -> list[tuple[KeyPa
                 if t.from_stockpile == t.to:
                     add((base + ("to",), "a transfer cannot ship into its own source stockpile"))
                 elif src.munition != dst.munition:
-                    add((base + ("to",), f"holds {dst.munition!r} but the source holds {src.munition!r}; "
-                         "expected stockpiles of the same munition"))
+                    add(
+                        (
+                            base + ("to",),
+                            (
+                                f"holds {dst.munition!r} but the source holds {src.munition!r}; "
+                                "expected stockpiles of the same munition"
+                            ),
+                        )
+                    )
         for i, p in enumerate(t.packages):
             if not s.start <= p.date <= s.end:
-                add((base + ("packages", i, "date"), f"{p.date} is outside the scenario window "
-                     f"{s.start}..{s.end}; expected a date inside it"))
+                add(
+                    (
+                        base + ("packages", i, "date"),
+                        f"{p.date} is outside the scenario window {s.start}..{s.end}; expected a date inside it",
+                    )
+                )
     for fr_id, fr in s.fronts.items():
         base = ("fronts", fr_id)
         side_ok = (m := _ref("side", fr.side, s.sides)) is None
@@ -185,8 +235,15 @@ def check_scenario(s: Scenario, figure_ids: set[str] | None) -> list[tuple[KeyPa
             elif not side_ok:
                 pass  # the unknown side is reported once; do not repeat it for each stockpile
             elif s.stockpiles[sp].side != fr.side:
-                add((base + ("draws_from", i), f"stockpile {sp!r} belongs to {s.stockpiles[sp].side!r}, not to "
-                     f"{fr.side!r}; a front draws only on its own side's stockpiles"))
+                add(
+                    (
+                        base + ("draws_from", i),
+                        (
+                            f"stockpile {sp!r} belongs to {s.stockpiles[sp].side!r}, not to "
+                            f"{fr.side!r}; a front draws only on its own side's stockpiles"
+                        ),
+                    )
+                )
                 bad_entry = True
             else:
                 good.append(sp)
@@ -195,16 +252,38 @@ def check_scenario(s: Scenario, figure_ids: set[str] | None) -> list[tuple[KeyPa
         for mun, tubes in fr.tubes.items():
             path = base + ("tubes", mun)
             if mun not in fr.demand:
-                add((path, f"the front has no demand for {mun!r}; expected one of its demand munitions "
-                     f"({', '.join(sorted(fr.demand))})"))
+                add(
+                    (
+                        path,
+                        (
+                            f"the front has no demand for {mun!r}; expected one of its demand munitions "
+                            f"({', '.join(sorted(fr.demand))})"
+                        ),
+                    )
+                )
             elif (m := _ref("stockpile", tubes.stockpile, s.stockpiles)) is not None:
                 add((path + ("stockpile",), m))
             elif side_ok and s.stockpiles[tubes.stockpile].side != fr.side:
-                add((path + ("stockpile",), f"stockpile {tubes.stockpile!r} belongs to "
-                     f"{s.stockpiles[tubes.stockpile].side!r}, not to {fr.side!r}; expected the front's own barrels"))
+                add(
+                    (
+                        path + ("stockpile",),
+                        (
+                            f"stockpile {tubes.stockpile!r} belongs to "
+                            f"{s.stockpiles[tubes.stockpile].side!r}, not to {fr.side!r}; "
+                            "expected the front's own barrels"
+                        ),
+                    )
+                )
             elif tubes.stockpile in fr.draws_from:
-                add((path + ("stockpile",), f"stockpile {tubes.stockpile!r} is one the front fires from; "
-                     "expected a separate stockpile of barrels"))
+                add(
+                    (
+                        path + ("stockpile",),
+                        (
+                            f"stockpile {tubes.stockpile!r} is one the front fires from; "
+                            "expected a separate stockpile of barrels"
+                        ),
+                    )
+                )
         for mun in fr.demand:
             if (m := _ref("munition", mun, s.munitions)) is not None:
                 add((base + ("demand", mun), m))
@@ -213,8 +292,15 @@ def check_scenario(s: Scenario, figure_ids: set[str] | None) -> list[tuple[KeyPa
     out += _check_forces(s)
     max_days = limits().max_days
     if s.n_days > max_days:
-        out.append((("end",), f"the horizon is {s.n_days:,} days, over the limit of {max_days:,}; expected a shorter "
-                    "scenario, or set MUNISIM_MAX_DAYS higher"))
+        out.append(
+            (
+                ("end",),
+                (
+                    f"the horizon is {s.n_days:,} days, over the limit of {max_days:,}; expected a shorter "
+                    "scenario, or set MUNISIM_MAX_DAYS higher"
+                ),
+            )
+        )
     # Value bounds and provenance.
     for path, value in iter_values(s):
         name = next((p for p in reversed(path) if isinstance(p, str) and p in _BOUNDS), None)
@@ -265,12 +351,17 @@ def _check_forces(s: Scenario) -> list[tuple[KeyPath, str]]:
         base = ("forces", fid)
         if (m := _ref("side", f.side, s.sides)) is not None:
             add((base + ("side",), m))
-        lumps = [("reinforcements", i, r) for i, r in enumerate(f.reinforcements) if not r.is_rate]
-        lumps += [("withdrawals", i, w) for i, w in enumerate(f.withdrawals)]
-        for name, i, lump in lumps:
-            if not s.start <= lump.date <= s.end:
-                add((base + (name, i, "date"), f"{lump.date} is outside the scenario window {s.start}..{s.end}; "
-                     "expected a date inside it"))
+        # A validated reinforcement that is not a rate is a lump, with a date.
+        lumps = [("reinforcements", i, cast(dt.date, r.date)) for i, r in enumerate(f.reinforcements) if not r.is_rate]
+        lumps += [("withdrawals", i, w.date) for i, w in enumerate(f.withdrawals)]
+        for name, i, date in lumps:
+            if not s.start <= date <= s.end:
+                add(
+                    (
+                        base + (name, i, "date"),
+                        f"{date} is outside the scenario window {s.start}..{s.end}; expected a date inside it",
+                    )
+                )
     engaged: dict[str, str] = {}
     for eid, e in s.engagements.items():
         base = ("engagements", eid)
@@ -281,15 +372,29 @@ def _check_forces(s: Scenario) -> list[tuple[KeyPath, str]]:
                 add((base + (role,), m))
                 ok = False
             elif fid in engaged:
-                add((base + (role,), f"force {fid!r} already fights in engagement {engaged[fid]!r}; "
-                     "expected each force in at most one engagement"))
+                add(
+                    (
+                        base + (role,),
+                        (
+                            f"force {fid!r} already fights in engagement {engaged[fid]!r}; "
+                            "expected each force in at most one engagement"
+                        ),
+                    )
+                )
             else:
                 engaged[fid] = eid
         if ok and e.x == e.y:
             add((base + ("y",), f"is the same force as x ({e.x!r}); expected two forces"))
         elif ok and s.forces[e.x].side == s.forces[e.y].side:
-            add((base + ("y",), f"force {e.y!r} is on the same side as {e.x!r} ({s.forces[e.x].side!r}); "
-                 "expected forces of two different sides"))
+            add(
+                (
+                    base + ("y",),
+                    (
+                        f"force {e.y!r} is on the same side as {e.x!r} ({s.forces[e.x].side!r}); "
+                        "expected forces of two different sides"
+                    ),
+                )
+            )
         for role, coupling in e.fires.items():
             path = base + ("fires", role, "front")
             if (m := _ref("front", coupling.front, s.fronts)) is not None:
@@ -297,6 +402,13 @@ def _check_forces(s: Scenario) -> list[tuple[KeyPath, str]]:
             elif ok:
                 force = s.forces[getattr(e, role)]
                 if s.fronts[coupling.front].side != force.side:
-                    add((path, f"front {coupling.front!r} belongs to {s.fronts[coupling.front].side!r} but force "
-                         f"{getattr(e, role)!r} to {force.side!r}; expected a front of the force's side"))
+                    add(
+                        (
+                            path,
+                            (
+                                f"front {coupling.front!r} belongs to {s.fronts[coupling.front].side!r} but force "
+                                f"{getattr(e, role)!r} to {force.side!r}; expected a front of the force's side"
+                            ),
+                        )
+                    )
     return out

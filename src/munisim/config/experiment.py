@@ -52,8 +52,12 @@ class FactorDist(BaseModel):
 
     @model_validator(mode="after")
     def _params(self) -> FactorDist:
-        need = {"uniform": ("low", "high"), "triangular": ("low", "mode", "high"), "pert": ("low", "mode", "high"),
-                "normal": ("mean", "sd")}[self.dist]
+        need = {
+            "uniform": ("low", "high"),
+            "triangular": ("low", "mode", "high"),
+            "pert": ("low", "mode", "high"),
+            "normal": ("mean", "sd"),
+        }[self.dist]
         missing = [n for n in need if getattr(self, n) is None]
         if missing:
             raise ValueError(f"{self.dist} needs {', '.join(missing)}")
@@ -135,8 +139,10 @@ class Outcome(BaseModel):
     def _stat(cls, v: str) -> str:
         if v in STATS[:-1] or (v.startswith("p") and v[1:].isdigit() and 0 <= int(v[1:]) <= 100):
             return v
-        raise ValueError(f"unknown stat {v!r}; expected one of mean, median, std, min, max, probability, "
-                         "or pNN (a percentile such as p05, p95)")
+        raise ValueError(
+            f"unknown stat {v!r}; expected one of mean, median, std, min, max, probability, "
+            "or pNN (a percentile such as p05, p95)"
+        )
 
     @property
     def column(self) -> str:

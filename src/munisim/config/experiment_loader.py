@@ -14,16 +14,35 @@ from pydantic import ValidationError
 
 from munisim.config.checks import did_you_mean
 from munisim.config.experiment import Experiment
-from munisim.config.loader import _problems_from_validation, _sort_key, load_figures, parse_key_path, \
-    scenario_from_located
+from munisim.config.loader import (
+    _is_index,
+    _problems_from_validation,
+    _sort_key,
+    load_figures,
+    parse_key_path,
+    scenario_from_located,
+)
 from munisim.config.scenario import Scenario
-from munisim.config.yamlload import load_yaml
+from munisim.config.yamlload import is_file, load_yaml
 from munisim.errors import ScenarioError
 
-__all__ = ["ExperimentSpec", "load_experiment", "metric_names"]
+__all__ = ["ExperimentSpec", "load_experiment", "metric_names", "looks_like_experiment"]
 
-_SIDE_METRICS = ("produced", "received", "fired", "demanded", "lost", "shipped_out", "refused", "consumed", "destroyed",
-                 "final_stock", "share_met", "first_stockout", "low_stock")
+_SIDE_METRICS = (
+    "produced",
+    "received",
+    "fired",
+    "demanded",
+    "lost",
+    "shipped_out",
+    "refused",
+    "consumed",
+    "destroyed",
+    "final_stock",
+    "share_met",
+    "first_stockout",
+    "low_stock",
+)
 #: Per-side metrics that are days to an event (-1 when it never happens).
 _EVENT_METRICS = ("first_stockout", "low_stock")
 
@@ -51,6 +70,19 @@ class ExperimentSpec:
     scenario: Scenario
 
 
+def looks_like_experiment(data: object) -> bool:
+    """Whether a parsed file is an experiment (it has ``factors`` or ``outcomes``, and no ``stockpiles``).
+
+    Examples
+    --------
+    >>> looks_like_experiment({"name": "x", "scenario": "s.yaml", "factors": {}})
+    True
+    >>> looks_like_experiment({"name": "x", "stockpiles": {}})
+    False
+    """
+    return isinstance(data, dict) and ("factors" in data or "outcomes" in data) and "stockpiles" not in data
+
+
 def load_experiment(path: str | Path) -> ExperimentSpec:
     """Read, validate and cross-check an experiment file.
 
@@ -68,9 +100,15 @@ def load_experiment(path: str | Path) -> ExperimentSpec:
         raise ScenarioError(sorted(_problems_from_validation(exc, doc, Experiment, set()), key=_sort_key)) from None
     base = Path(path).resolve().parent
     scen_path = base / exp.scenario
-    if not scen_path.is_file():
-        raise ScenarioError([doc.problem(("scenario",), f"scenario file {exp.scenario!r} not found; expected a path "
-                                                       "relative to the experiment file")])
+    if not is_file(scen_path):
+        raise ScenarioError(
+            [
+                doc.problem(
+                    ("scenario",),
+                    f"scenario file {exp.scenario!r} not found; expected a path relative to the experiment file",
+                )
+            ]
+        )
     scen_doc = load_yaml(scen_path)
     scenario = scenario_from_located(scen_doc, scen_path.parent)
     figure_ids = None
@@ -86,31 +124,45 @@ def load_experiment(path: str | Path) -> ExperimentSpec:
             continue
         node: Any = scen_doc.data
         for i, part in enumerate(parts):
-            if isinstance(node, dict) and part in node:
-                node = node[part]
-            elif isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
+            if (isinstance(node, dict) and part in node) or _is_index(node, part):
                 node = node[part]
             else:
                 choices = list(node) if isinstance(node, dict) else []
                 where = ".".join(str(p) for p in parts[:i]) or "the top level"
-                problems.append(doc.problem(("factors", name, key), f"{f.target!r} is not in the scenario: no "
-                                            f"{part!r} under {where}{did_you_mean(str(part), choices)}"))
+                problems.append(
+                    doc.problem(
+                        ("factors", name, key),
+                        f"{f.target!r} is not in the scenario: no "
+                        f"{part!r} under {where}{did_you_mean(str(part), choices)}",
+                    )
+                )
                 break
     known = metric_names(scenario)
     for i, o in enumerate(exp.outcomes):
         if o.metric not in known:
-            problems.append(doc.problem(("outcomes", i, "metric"), f"unknown metric {o.metric!r}"
-                                        f"{did_you_mean(o.metric, known)}; expected <side>.<variable> or "
-                                        "crossover.<A> over <B>"))
+            problems.append(
+                doc.problem(
+                    ("outcomes", i, "metric"),
+                    f"unknown metric {o.metric!r}"
+                    f"{did_you_mean(o.metric, known)}; expected <side>.<variable> or "
+                    "crossover.<A> over <B>",
+                )
+            )
         if o.before is not None:
             if o.stat != "probability":
                 problems.append(doc.problem(("outcomes", i, "before"), "'before' goes with stat: probability"))
             elif not isinstance(o.before, dt.date):
                 problems.append(doc.problem(("outcomes", i, "before"), f"expected a date YYYY-MM-DD, got {o.before!r}"))
-        if o.stat == "probability" and not (o.metric.startswith("crossover.")
-                                            or o.metric.endswith(tuple(f".{m}" for m in _EVENT_METRICS))):
-            problems.append(doc.problem(("outcomes", i, "stat"), "probability needs a time-to-event metric "
-                                        "(<side>.first_stockout, <side>.low_stock or crossover.<A> over <B>)"))
+        if o.stat == "probability" and not (
+            o.metric.startswith("crossover.") or o.metric.endswith(tuple(f".{m}" for m in _EVENT_METRICS))
+        ):
+            problems.append(
+                doc.problem(
+                    ("outcomes", i, "stat"),
+                    "probability needs a time-to-event metric "
+                    "(<side>.first_stockout, <side>.low_stock or crossover.<A> over <B>)",
+                )
+            )
     if problems:
         raise ScenarioError(sorted(problems, key=_sort_key))
     return ExperimentSpec(exp, str(path), str(scen_path), scen_doc.data, figure_ids, scenario)

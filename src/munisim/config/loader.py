@@ -16,16 +16,23 @@ from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
+from pydantic_core import ErrorDetails
 
 from munisim.config.checks import check_scenario, did_you_mean
 from munisim.config.figures import FigureSet
 from munisim.config.overlay import has_overlay, resolve_overlay
 from munisim.config.scenario import InvalidId, Scenario
 from munisim.config.values import DIST_TAGS
-from munisim.config.yamlload import KeyPath, Located, format_path, load_yaml, parse_key_path, parse_yaml
+from munisim.config.yamlload import KeyPath, Located, format_path, is_file, load_yaml, parse_key_path, parse_yaml
 from munisim.errors import Problem, ScenarioError
 
 __all__ = ["load_scenario", "load_figures", "parse_key_path", "apply_overrides", "scenario_from_located"]
+
+
+def _is_index(node: Any, key: str | int) -> bool:
+    """Whether ``key`` is an index of the list ``node``."""
+    return isinstance(node, list) and isinstance(key, int) and 0 <= key < len(node)
+
 
 def apply_overrides(doc: Located, overrides: Sequence[str]) -> set[KeyPath]:
     """Apply ``key.path=value`` overrides to ``doc.data`` in place.
@@ -54,26 +61,30 @@ def apply_overrides(doc: Located, overrides: Sequence[str]) -> set[KeyPath]:
         parent: Any = doc.data
         ok = isinstance(parent, dict)
         for i, part in enumerate(path[:-1]):
-            if isinstance(parent, dict) and isinstance(part, str) and part in parent:
-                parent = parent[part]
-            elif isinstance(parent, list) and isinstance(part, int) and 0 <= part < len(parent):
+            if (isinstance(parent, dict) and isinstance(part, str) and part in parent) or _is_index(parent, part):
                 parent = parent[part]
             else:
                 ok = False
                 choices = list(parent) if isinstance(parent, dict) else []
-                problems.append(Problem(where, None, None, format_path(path[: i + 1]),
-                                        f"no such key in the scenario{did_you_mean(str(part), choices)}"))
+                problems.append(
+                    Problem(
+                        where,
+                        None,
+                        None,
+                        format_path(path[: i + 1]),
+                        f"no such key in the scenario{did_you_mean(str(part), choices)}",
+                    )
+                )
                 break
         if not ok:
             continue
         last = path[-1]
-        if isinstance(parent, dict) and isinstance(last, str):
-            parent[last] = value
-        elif isinstance(parent, list) and isinstance(last, int) and 0 <= last < len(parent):
+        if (isinstance(parent, dict) and isinstance(last, str)) or _is_index(parent, last):
             parent[last] = value
         else:
-            problems.append(Problem(where, None, None, key, "cannot set this key; expected an existing list index "
-                                    "or a mapping key"))
+            problems.append(
+                Problem(where, None, None, key, "cannot set this key; expected an existing list index or a mapping key")
+            )
             continue
         done.add(path)
     if problems:
@@ -134,7 +145,7 @@ def _clean_loc(loc: tuple[Any, ...]) -> KeyPath:
     return tuple(out)
 
 
-def _message(err: dict[str, Any], loc: KeyPath, root: type[BaseModel]) -> tuple[str, bool]:
+def _message(err: ErrorDetails, loc: KeyPath, root: type[BaseModel]) -> tuple[str, bool]:
     kind = err["type"]
     msg = str(err["msg"])
     if kind == "missing":
@@ -154,8 +165,9 @@ def _message(err: dict[str, Any], loc: KeyPath, root: type[BaseModel]) -> tuple[
     return msg[:1].lower() + msg[1:], False
 
 
-def _problems_from_validation(exc: ValidationError, doc: Located, root: type[BaseModel],
-                              overridden: set[KeyPath]) -> list[Problem]:
+def _problems_from_validation(
+    exc: ValidationError, doc: Located, root: type[BaseModel], overridden: set[KeyPath]
+) -> list[Problem]:
     problems = []
     for err in exc.errors():
         loc = _clean_loc(err["loc"])
@@ -200,8 +212,13 @@ def load_figures(paths: Sequence[str | Path]) -> FigureSet:
     return result if result is not None else FigureSet(figures={})
 
 
-def scenario_from_located(doc: Located, base_dir: Path | None, overridden: set[KeyPath] = frozenset(),  # type: ignore[assignment]
-                          *, figure_ids: set[str] | None = None) -> Scenario:
+def scenario_from_located(
+    doc: Located,
+    base_dir: Path | None,
+    overridden: set[KeyPath] = frozenset(),  # type: ignore[assignment]
+    *,
+    figure_ids: set[str] | None = None,
+) -> Scenario:
     """Validate a parsed document into a :class:`Scenario` (see :func:`load_scenario`).
 
     ``figure_ids``, when given, are the known figure ids (the figures files
@@ -212,24 +229,36 @@ def scenario_from_located(doc: Located, base_dir: Path | None, overridden: set[K
     """
     if has_overlay(doc):
         merged = resolve_overlay(doc, base_dir)
-        doc.data, doc.value_marks, doc.key_marks, doc.files = (merged.data, merged.value_marks, merged.key_marks,
-                                                               merged.files)
+        doc.data, doc.value_marks, doc.key_marks, doc.files = (
+            merged.data,
+            merged.value_marks,
+            merged.key_marks,
+            merged.files,
+        )
     if not isinstance(doc.data, dict):
         raise ScenarioError([doc.problem((), "expected a mapping of scenario keys (name, start, end, munitions, ...)")])
     try:
         scenario = Scenario.model_validate(doc.data)
     except ValidationError as exc:
-        raise ScenarioError(sorted(_problems_from_validation(exc, doc, Scenario, set(overridden)),
-                                   key=_sort_key)) from None
+        raise ScenarioError(
+            sorted(_problems_from_validation(exc, doc, Scenario, set(overridden)), key=_sort_key)
+        ) from None
     if figure_ids is None and scenario.figures:
         paths = []
         for i, rel in enumerate(scenario.figures):
             p = (base_dir / rel) if base_dir is not None else Path(rel)
-            if not p.is_file():
-                raise ScenarioError([doc.problem(("figures", i) if len(doc.data.get("figures", [])) and
-                                                 isinstance(doc.data.get("figures"), list) else ("figures",),
-                                                 f"figures file {rel!r} not found next to the scenario; "
-                                                 "expected a path relative to the scenario file")])
+            if not is_file(p):
+                raise ScenarioError(
+                    [
+                        doc.problem(
+                            ("figures", i)
+                            if len(doc.data.get("figures", [])) and isinstance(doc.data.get("figures"), list)
+                            else ("figures",),
+                            f"figures file {rel!r} not found next to the scenario; "
+                            "expected a path relative to the scenario file",
+                        )
+                    ]
+                )
             paths.append(p)
         figure_ids = set(load_figures(paths).figures)
     known = figure_ids if scenario.figures else None

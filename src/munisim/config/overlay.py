@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from munisim.config.checks import did_you_mean
-from munisim.config.yamlload import KeyPath, Located, format_path, load_yaml, parse_key_path
+from munisim.config.yamlload import KeyPath, Located, format_path, is_file, load_yaml, parse_key_path
 from munisim.errors import ScenarioError
 
 __all__ = ["OVERLAY_KEYS", "MAX_DEPTH", "has_overlay", "resolve_overlay", "parent_files"]
@@ -66,7 +66,7 @@ def resolve_overlay(doc: Located, base_dir: Path | None) -> Located:
     """
     if not has_overlay(doc):
         return doc
-    here = Path(doc.file).resolve() if base_dir is not None and Path(doc.file).is_file() else None
+    here = Path(doc.file).resolve() if base_dir is not None and is_file(doc.file) else None
     return _resolve(doc, base_dir, [(here, doc.file)])
 
 
@@ -88,7 +88,7 @@ def parent_files(path: str | Path) -> list[Path]:
         if not isinstance(target, str) or not target.strip():
             break
         nxt = (current.parent / target).resolve()
-        if nxt in seen or not nxt.is_file():
+        if nxt in seen or not is_file(nxt):
             break
         out.append(nxt)
         seen.add(nxt)
@@ -109,8 +109,9 @@ def _resolve(doc: Located, base_dir: Path | None, chain: list[tuple[Path | None,
         parent = _load(parent_path, shown)
         parent = _resolve(parent, parent_path.parent, chain + [(parent_path, shown)])
         if not isinstance(parent.data, dict):
-            raise ScenarioError([parent.problem((), "expected a mapping of scenario keys to extend "
-                                                    "(name, start, end, munitions, ...)")])
+            raise ScenarioError(
+                [parent.problem((), "expected a mapping of scenario keys to extend (name, start, end, munitions, ...)")]
+            )
         assert base_dir is not None  # checked by _parent_path
         merged = _from_parent(parent, doc, parent_path.parent, base_dir)
         _merge(merged, doc, (), merged.data, data)
@@ -126,26 +127,56 @@ def _parent_path(doc: Located, base_dir: Path | None, chain: list[tuple[Path | N
     target = doc.data["extends"]
     where = ("extends",)
     if not isinstance(target, str) or not target.strip():
-        raise ScenarioError([doc.problem(where, f"expected the path of the parent scenario file, relative to this "
-                                                f"file (got {target!r})")])
+        raise ScenarioError(
+            [
+                doc.problem(
+                    where, f"expected the path of the parent scenario file, relative to this file (got {target!r})"
+                )
+            ]
+        )
     if base_dir is None:
-        raise ScenarioError([doc.problem(where, "'extends' needs the scenario to be read from a file; "
-                                                "expected a path to a scenario file")])
+        raise ScenarioError(
+            [
+                doc.problem(
+                    where, "'extends' needs the scenario to be read from a file; expected a path to a scenario file"
+                )
+            ]
+        )
     if len(chain) > MAX_DEPTH:
-        raise ScenarioError([doc.problem(where, f"more than {MAX_DEPTH} levels of 'extends'; expected a shorter "
-                                                "chain of parent scenarios")])
+        raise ScenarioError(
+            [
+                doc.problem(
+                    where, f"more than {MAX_DEPTH} levels of 'extends'; expected a shorter chain of parent scenarios"
+                )
+            ]
+        )
     path = base_dir / target
-    shown = os.path.normpath(os.path.join(os.path.dirname(doc.file), target)) if Path(doc.file).is_file() \
+    shown = (
+        os.path.normpath(os.path.join(os.path.dirname(doc.file), target))
+        if is_file(doc.file)
         else os.path.normpath(path)
-    if not path.is_file():
-        raise ScenarioError([doc.problem(where, f"parent scenario {target!r} not found (looked for {shown}); "
-                                                "expected a path relative to this file")])
+    )
+    if not is_file(path):
+        raise ScenarioError(
+            [
+                doc.problem(
+                    where,
+                    f"parent scenario {target!r} not found (looked for {shown}); expected a path relative to this file",
+                )
+            ]
+        )
     real = path.resolve()
     seen = [p for p, _ in chain]
     if real in seen:
-        names = [name for _, name in chain[seen.index(real):]] + [shown]
-        raise ScenarioError([doc.problem(where, f"'extends' cycle: {' -> '.join(names)}; expected a chain of "
-                                                "parents that ends in a plain scenario")])
+        names = [name for _, name in chain[seen.index(real) :]] + [shown]
+        raise ScenarioError(
+            [
+                doc.problem(
+                    where,
+                    f"'extends' cycle: {' -> '.join(names)}; expected a chain of parents that ends in a plain scenario",
+                )
+            ]
+        )
     return real, shown
 
 
@@ -154,27 +185,33 @@ def _load(path: Path, shown: str) -> Located:
     try:
         doc = load_yaml(path)
     except ScenarioError as exc:
-        raise ScenarioError([dataclasses.replace(p, file=shown) if p.file == str(path) else p
-                             for p in exc.problems]) from None
+        raise ScenarioError(
+            [dataclasses.replace(p, file=shown) if p.file == str(path) else p for p in exc.problems]
+        ) from None
     doc.file = shown
     return doc
 
 
 def _without_overlay_keys(doc: Located) -> Located:
     """A copy of ``doc`` without its top-level ``extends`` and ``set``."""
+
     def keep(p: KeyPath) -> bool:
         return not (p and p[0] in OVERLAY_KEYS)
 
     data = {k: copy.deepcopy(v) for k, v in doc.data.items() if k not in OVERLAY_KEYS}
-    return Located(data, doc.file, {p: m for p, m in doc.value_marks.items() if keep(p)},
-                   {p: m for p, m in doc.key_marks.items() if keep(p)},
-                   {p: f for p, f in doc.files.items() if keep(p)})
+    return Located(
+        data,
+        doc.file,
+        {p: m for p, m in doc.value_marks.items() if keep(p)},
+        {p: m for p, m in doc.key_marks.items() if keep(p)},
+        {p: f for p, f in doc.files.items() if keep(p)},
+    )
 
 
 def _from_parent(parent: Located, variant: Located, parent_dir: Path, variant_dir: Path) -> Located:
     """A copy of the resolved ``parent`` to merge ``variant`` into: its root and file are the variant's."""
     data = copy.deepcopy(parent.data)
-    files = {(k,): parent.file for k in data}
+    files: dict[KeyPath, str] = {(k,): parent.file for k in data}
     files.update((p, f) for p, f in parent.files.items() if p)
     merged = Located(data, variant.file, dict(parent.value_marks), dict(parent.key_marks), files)
     if () in variant.value_marks:
@@ -231,8 +268,14 @@ def _apply_set(merged: Located, variant: Located) -> None:
     if sets is None:
         return
     if not isinstance(sets, dict):
-        raise ScenarioError([variant.problem(("set",), "expected a mapping of KEY.PATH: VALUE assignments, "
-                                                       "e.g. 'factories.f.capacity[3].rate: 1000'")])
+        raise ScenarioError(
+            [
+                variant.problem(
+                    ("set",),
+                    "expected a mapping of KEY.PATH: VALUE assignments, e.g. 'factories.f.capacity[3].rate: 1000'",
+                )
+            ]
+        )
     problems = []
     for text, value in sets.items():
         where = ("set", text)
@@ -242,8 +285,9 @@ def _apply_set(merged: Located, variant: Located) -> None:
             problems.append(variant.problem(where, str(exc), key=True))
             continue
         if path[0] in OVERLAY_KEYS:
-            problems.append(variant.problem(where, f"'{path[0]}' cannot be set; expected a key path of the "
-                                                   "scenario", key=True))
+            problems.append(
+                variant.problem(where, f"'{path[0]}' cannot be set; expected a key path of the scenario", key=True)
+            )
             continue
         found = _container(merged.data, path)
         if isinstance(found, str):

@@ -60,7 +60,7 @@ Interpolation = Literal["linear", "step"]
 
 def _date(v: Any) -> Any:
     # Pydantic would read a bare number as a Unix timestamp; a scenario never means that.
-    if isinstance(v, (int, float)) and not isinstance(v, bool) or isinstance(v, dt.datetime):
+    if (isinstance(v, (int, float)) and not isinstance(v, bool)) or isinstance(v, dt.datetime):
         raise ValueError(f"expected a date as YYYY-MM-DD, got {v!r}")
     return v
 
@@ -69,11 +69,21 @@ Date = Annotated[dt.date, BeforeValidator(_date)]
 
 
 class _Model(BaseModel):
+    # Defaults are validated: a plain number default of a Value field becomes a Fixed.  Such fields also say
+    # ``validate_default=True`` themselves, which tells type checkers the number is not the field's type.
     model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False, validate_default=True)
 
 
-_SINGULAR = {"munitions": "munition", "sides": "side", "stockpiles": "stockpile", "factories": "factory",
-             "transfers": "transfer", "fronts": "front", "forces": "force", "engagements": "engagement"}
+_SINGULAR = {
+    "munitions": "munition",
+    "sides": "side",
+    "stockpiles": "stockpile",
+    "factories": "factory",
+    "transfers": "transfer",
+    "fronts": "front",
+    "forces": "force",
+    "engagements": "engagement",
+}
 
 
 class InvalidId(ValueError):
@@ -100,8 +110,11 @@ class Munition(_Model):
 
     name: str | None = Field(None, description="Display name; defaults to the id.")
     calibre_mm: float | None = Field(None, gt=0, description="Calibre in millimetres (informative).")
-    component: bool = Field(False, description="A component or stored item (charge sets, shells in storage), "
-                            "not a complete round: left out of side totals unless asked for by munition.")
+    component: bool = Field(
+        False,
+        description="A component or stored item (charge sets, shells in storage), "
+        "not a complete round: left out of side totals unless asked for by munition.",
+    )
 
 
 class Side(_Model):
@@ -130,7 +143,7 @@ class Stockpile(_Model):
 
     side: str
     munition: str
-    initial_rounds: Value = Field(0.0, description="Stock on the start date, rounds.")
+    initial_rounds: Value = Field(0.0, validate_default=True, description="Stock on the start date, rounds.")
     capacity_rounds: Value | None = Field(None, description="Most rounds it can hold; inflow beyond it is refused.")
     strikes: list[Strike] = Field(default_factory=list, description="Depot strikes destroying a share of the stock.")
 
@@ -169,7 +182,7 @@ class Availability(_Model):
 def _availability(v: Any) -> Any:
     if isinstance(v, (int, float)) and not isinstance(v, bool):
         return {"share": v}
-    if isinstance(v, dict) and "dist" in v or isinstance(v, dict) and "value" in v:
+    if (isinstance(v, dict) and "dist" in v) or (isinstance(v, dict) and "value" in v):
         return {"share": v}
     return v
 
@@ -183,9 +196,10 @@ class FactoryInput(_Model):
     """
 
     stockpile: str = Field(description="Id of the stockpile the component is taken from (same side).")
-    per_unit: Value = Field(1.0, description="Input rounds used per round made (> 0).")
-    per_unit_schedule: list[SchedulePoint] | None = Field(None, min_length=1,
-                                                          description="Dated per_unit values (instead of per_unit).")
+    per_unit: Value = Field(1.0, validate_default=True, description="Input rounds used per round made (> 0).")
+    per_unit_schedule: list[SchedulePoint] | None = Field(
+        None, min_length=1, description="Dated per_unit values (instead of per_unit)."
+    )
 
     @model_validator(mode="before")
     @classmethod
@@ -210,7 +224,7 @@ class Factory(_Model):
     interpolation: Interpolation = "linear"
     capacity: list[SchedulePoint] = Field(min_length=1)
     availability: Annotated[Availability | None, Field(None)] = None
-    lot_days: Value = Field(1.0, description="Deliver accumulated output every this many days.")
+    lot_days: Value = Field(1.0, validate_default=True, description="Deliver accumulated output every this many days.")
     uptime_noise: bool = Field(True, description="Draw daily up/down states; false uses the expected share.")
     inputs: list[FactoryInput] = Field(default_factory=list, description="Components used up per round made.")
 
@@ -220,7 +234,7 @@ class Factory(_Model):
 class Recurring(_Model):
     """``quantity`` rounds every ``every_days`` days from ``start`` to ``end`` (inclusive)."""
 
-    every_days: Value = Field(1.0)
+    every_days: Value = Field(1.0, validate_default=True)
     quantity: Value
     start: Date | None = Field(None, description="First dispatch; defaults to the scenario start.")
     end: Date | None = Field(None, description="Last possible dispatch; defaults to the scenario end.")
@@ -261,8 +275,10 @@ class Transfer(_Model):
     recurring: list[Recurring] = Field(default_factory=list)
     share_of_inflow: Value | None = Field(None, description="Share of the source stockpile's daily inflow.")
     packages: list[Package] = Field(default_factory=list)
-    lead_time_days: Value = Field(1.0, description="Days from dispatch to arrival (>= 1).")
-    loss_share: Value = Field(0.0, description="Share of each shipment lost or found defective on arrival.")
+    lead_time_days: Value = Field(1.0, validate_default=True, description="Days from dispatch to arrival (>= 1).")
+    loss_share: Value = Field(
+        0.0, validate_default=True, description="Share of each shipment lost or found defective on arrival."
+    )
     suspensions: list[Window] = Field(default_factory=list, description="Windows with no dispatch.")
 
     @field_validator("recurring", mode="before")
@@ -320,7 +336,9 @@ class Front(_Model):
     interpolation: Interpolation = "linear"
     demand: dict[str, list[Annotated[SchedulePoint, Field()]]] = Field(min_length=1)
     demand_noise: DemandNoise | None = None
-    activity: Value = Field(1.0, description="Share of days the front is active (demand is zero on quiet days).")
+    activity: Value = Field(
+        1.0, validate_default=True, description="Share of days the front is active (demand is zero on quiet days)."
+    )
     rationing: list[Rationing] = Field(default_factory=list)
     tubes: dict[str, Tubes] = Field(default_factory=dict, description="Per munition: barrels that cap and wear.")
 
@@ -400,23 +418,29 @@ class Force(_Model):
 
 
 #: Attrition laws and their exponents ``(p, q)`` in ``dx/dt = -a * y^p * x^q``.
-LAWS: dict[str, tuple[float, float] | None] = {"square": (1.0, 0.0), "linear": (1.0, 1.0),
-                                               "logarithmic": (0.0, 1.0), "general": None}
+LAWS: dict[str, tuple[float, float] | None] = {
+    "square": (1.0, 0.0),
+    "linear": (1.0, 1.0),
+    "logarithmic": (0.0, 1.0),
+    "general": None,
+}
 
 
 class FireCoupling(_Model):
     """How a side's effectiveness follows its ammunition: ``floor + (1 - floor) * share_fired ** exponent``."""
 
     front: str = Field(description="Front whose share of demand fired drives the side's effectiveness.")
-    floor: Value = Field(0.0, description="Effectiveness with no fire at all (share of full effectiveness).")
-    exponent: Value = Field(1.0, description="Curvature of the response (1: proportional).")
+    floor: Value = Field(
+        0.0, validate_default=True, description="Effectiveness with no fire at all (share of full effectiveness)."
+    )
+    exponent: Value = Field(1.0, validate_default=True, description="Curvature of the response (1: proportional).")
 
 
 class Breakpoint(_Model):
     """Shares of each force's strength at the engagement's start below which it breaks off."""
 
-    x: Value = Field(0.0)
-    y: Value = Field(0.0)
+    x: Value = Field(0.0, validate_default=True)
+    y: Value = Field(0.0, validate_default=True)
 
 
 class Engagement(_Model):
@@ -443,8 +467,10 @@ class Engagement(_Model):
     def _general_only(cls, v: float | None, info: ValidationInfo) -> float | None:
         law = info.data.get("law")
         if v is not None and law is not None and law != "general":
-            raise ValueError(f"'{info.field_name}' applies only to law 'general' (law {law!r} fixes it); "
-                             "remove it or use law: general")
+            raise ValueError(
+                f"'{info.field_name}' applies only to law 'general' (law {law!r} fixes it); "
+                "remove it or use law: general"
+            )
         return v
 
     @model_validator(mode="after")
@@ -495,10 +521,9 @@ class Scenario(_Model):
             raise ValueError("expected a short name of letters, digits, '_', '-' or '.' (used as a directory name)")
         return v
 
-    _ids = field_validator("munitions", "sides", "stockpiles", "factories", "transfers", "fronts", "forces",
-                           "engagements")(
-        classmethod(lambda cls, v, info: _check_ids(v, _SINGULAR[info.field_name]))
-    )
+    _ids = field_validator(
+        "munitions", "sides", "stockpiles", "factories", "transfers", "fronts", "forces", "engagements"
+    )(classmethod(lambda cls, v, info: _check_ids(v, _SINGULAR[info.field_name])))
 
     @field_validator("end")
     @classmethod
@@ -530,5 +555,3 @@ class Scenario(_Model):
 def rate_per_day(rate: float, unit: str) -> float:
     """Convert a rate in ``unit`` to rounds per day."""
     return rate / RATE_UNIT_DAYS[unit]
-
-

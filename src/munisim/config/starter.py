@@ -99,7 +99,10 @@ engagements:
 
 
 def valid_name(name: str) -> bool:
-    """True when ``name`` can name a scenario (letters, digits, ``_``, ``-``, ``.``; starting with a letter or digit)."""
+    """True when ``name`` can name a scenario.
+
+    Letters, digits, ``_``, ``-`` and ``.``, starting with a letter or digit.
+    """
     return bool(_NAME.match(name))
 
 
@@ -112,6 +115,8 @@ def starter_scenario(name: str) -> str:
         If ``name`` is not a valid scenario name.
     """
     if not valid_name(name):
-        raise ValueError(f"{name!r} is not a valid scenario name; expected letters, digits, '_', '-' or '.', "
-                         "starting with a letter or digit")
+        raise ValueError(
+            f"{name!r} is not a valid scenario name; expected letters, digits, '_', '-' or '.', "
+            "starting with a letter or digit"
+        )
     return _TEMPLATE.format(name=name)

@@ -17,7 +17,7 @@ value per replicate; the scenario's daily model treats it as a constant.
 from __future__ import annotations
 
 import math
-from typing import Annotated, Any, Literal, Union
+from typing import Annotated, Any, Literal
 
 import numpy as np
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Discriminator, Field, Tag, model_validator
@@ -35,11 +35,11 @@ __all__ = [
     "as_value",
 ]
 
-_FINITE = {"allow_inf_nan": False}
+_FINITE = ConfigDict(allow_inf_nan=False)
 
 
 class _Base(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, **_FINITE)  # type: ignore[misc]
+    model_config = ConfigDict(extra="forbid", frozen=True, **_FINITE)
 
     source: str | None = Field(None, description="Id of the figure in seeds/ this value comes from.")
 
@@ -289,7 +289,7 @@ class Pert(_Base):
         return f"Pert({self.low:g}, {self.mode:g}, {self.high:g})"
 
 
-Distribution = Union[Fixed, Uniform, Triangular, Normal, LogNormal, Pert]
+Distribution = Fixed | Uniform | Triangular | Normal | LogNormal | Pert
 DIST_TAGS = ("fixed", "uniform", "triangular", "normal", "lognormal", "pert")
 
 
@@ -321,14 +321,12 @@ def _tag(v: Any) -> str | None:
 
 
 Value = Annotated[
-    Union[
-        Annotated[Fixed, Tag("fixed")],
-        Annotated[Uniform, Tag("uniform")],
-        Annotated[Triangular, Tag("triangular")],
-        Annotated[Normal, Tag("normal")],
-        Annotated[LogNormal, Tag("lognormal")],
-        Annotated[Pert, Tag("pert")],
-    ],
+    Annotated[Fixed, Tag("fixed")]
+    | Annotated[Uniform, Tag("uniform")]
+    | Annotated[Triangular, Tag("triangular")]
+    | Annotated[Normal, Tag("normal")]
+    | Annotated[LogNormal, Tag("lognormal")]
+    | Annotated[Pert, Tag("pert")],
     Discriminator(
         _tag,
         custom_error_type="invalid_distribution",

@@ -95,7 +95,7 @@ def parse_key_path(text: str) -> KeyPath:
 def _show_tag(tag: str) -> str:
     """``tag:yaml.org,2002:python/object`` -> ``!!python/object`` (as the user wrote it)."""
     prefix = "tag:yaml.org,2002:"
-    return "!!" + tag[len(prefix):] if tag.startswith(prefix) else tag
+    return "!!" + tag[len(prefix) :] if tag.startswith(prefix) else tag
 
 
 def _expanded_size(root: yaml.Node, file: str) -> int:
@@ -112,9 +112,17 @@ def _expanded_size(root: yaml.Node, file: str) -> int:
         if key in memo:
             return memo[key]
         if key in active:
-            raise ScenarioError([Problem(file, node.start_mark.line + 1, node.start_mark.column + 1, "",
-                                         "an alias refers to the node that contains it (a recursive alias); "
-                                         "expected plain values")])
+            raise ScenarioError(
+                [
+                    Problem(
+                        file,
+                        node.start_mark.line + 1,
+                        node.start_mark.column + 1,
+                        "",
+                        "an alias refers to the node that contains it (a recursive alias); expected plain values",
+                    )
+                ]
+            )
         active.add(key)
         if isinstance(node, yaml.SequenceNode):
             children = list(node.value)
@@ -220,8 +228,16 @@ class _Builder:
         self.nodes += 1
         if self.nodes > MAX_NODES:
             raise ScenarioError(
-                [Problem(self.file, None, None, "", f"document expands to more than {MAX_NODES:,} nodes "
-                         "(an alias bomb?); expected a plain scenario file")]
+                [
+                    Problem(
+                        self.file,
+                        None,
+                        None,
+                        "",
+                        f"document expands to more than {MAX_NODES:,} nodes "
+                        "(an alias bomb?); expected a plain scenario file",
+                    )
+                ]
             )
         if depth > 100:
             self._err(node, path, "nesting deeper than 100 levels; expected a flat scenario structure")
@@ -267,8 +283,17 @@ def parse_yaml(text: str, file: str = "<string>") -> Located:
         On syntax errors, unsafe tags, duplicate keys or oversized input.
     """
     if len(text.encode("utf-8", "surrogatepass")) > MAX_FILE_BYTES:
-        raise ScenarioError([Problem(file, None, None, "", f"file is larger than {MAX_FILE_BYTES:,} bytes; "
-                                     "expected a scenario of a few hundred lines")])
+        raise ScenarioError(
+            [
+                Problem(
+                    file,
+                    None,
+                    None,
+                    "",
+                    f"file is larger than {MAX_FILE_BYTES:,} bytes; expected a scenario of a few hundred lines",
+                )
+            ]
+        )
     try:
         node = yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.MarkedYAMLError as exc:
@@ -279,13 +304,16 @@ def parse_yaml(text: str, file: str = "<string>") -> Located:
         if exc.context and exc.context_mark and exc.problem_mark:
             # e.g. "while parsing a flow mapping starting at line 18, column 9; expected ',' or '}', but got '{'"
             cm = exc.context_mark
-            message = (f"{exc.context} starting at line {cm.line + 1}, column {cm.column + 1}; "
-                       f"{message.removeprefix('but ')}")
+            message = (
+                f"{exc.context} starting at line {cm.line + 1}, column {cm.column + 1}; {message.removeprefix('but ')}"
+            )
         raise ScenarioError([Problem(file, line, col, "", f"YAML syntax error: {message}")]) from None
     except yaml.YAMLError as exc:  # e.g. "expected a single document"
         raise ScenarioError([Problem(file, None, None, "", f"YAML error: {exc}")]) from None
     except RecursionError:
-        raise ScenarioError([Problem(file, None, None, "", "nesting too deep; expected a flat scenario file")]) from None
+        raise ScenarioError(
+            [Problem(file, None, None, "", "nesting too deep; expected a flat scenario file")]
+        ) from None
     builder = _Builder(file)
     if node is None:
         builder.loc.data = None
@@ -293,14 +321,38 @@ def parse_yaml(text: str, file: str = "<string>") -> Located:
     try:
         too_big = _expanded_size(node, file) > MAX_NODES
     except RecursionError:
-        raise ScenarioError([Problem(file, None, None, "", "nesting too deep; expected a flat scenario file")]) from None
+        raise ScenarioError(
+            [Problem(file, None, None, "", "nesting too deep; expected a flat scenario file")]
+        ) from None
     if too_big:
-        raise ScenarioError([Problem(file, None, None, "", f"document expands to more than {MAX_NODES:,} nodes "
-                                     "(an alias bomb?); expected a plain scenario file")])
+        raise ScenarioError(
+            [
+                Problem(
+                    file,
+                    None,
+                    None,
+                    "",
+                    f"document expands to more than {MAX_NODES:,} nodes "
+                    "(an alias bomb?); expected a plain scenario file",
+                )
+            ]
+        )
     builder.loc.data = builder.build(node, ())
     if builder.problems:
         raise ScenarioError(builder.problems)
     return builder.loc
+
+
+def is_file(path: str | Path) -> bool:
+    """Whether ``path`` names a regular file; ``False`` for any name the OS refuses.
+
+    :meth:`pathlib.Path.is_file` raises on some unusable names (too long, an
+    embedded NUL byte, no permission); here they simply do not name a file.
+    """
+    try:
+        return Path(path).is_file()
+    except (OSError, ValueError):
+        return False
 
 
 def load_yaml(path: str | Path) -> Located:
@@ -309,8 +361,18 @@ def load_yaml(path: str | Path) -> Located:
     try:
         size = p.stat().st_size
         if size > MAX_FILE_BYTES:
-            raise ScenarioError([Problem(str(path), None, None, "", f"file is {size:,} bytes, larger than the "
-                                         f"{MAX_FILE_BYTES:,} accepted; expected a scenario file")])
+            raise ScenarioError(
+                [
+                    Problem(
+                        str(path),
+                        None,
+                        None,
+                        "",
+                        f"file is {size:,} bytes, larger than the "
+                        f"{MAX_FILE_BYTES:,} accepted; expected a scenario file",
+                    )
+                ]
+            )
         text = p.read_text(encoding="utf-8")
     except FileNotFoundError:
         raise ScenarioError([Problem(str(path), None, None, "", "file not found")]) from None
@@ -318,4 +380,9 @@ def load_yaml(path: str | Path) -> Located:
         raise ScenarioError([Problem(str(path), None, None, "", "is a directory; expected a YAML file")]) from None
     except UnicodeDecodeError as exc:
         raise ScenarioError([Problem(str(path), None, None, "", f"not UTF-8 text ({exc.reason})")]) from None
+    except (OSError, ValueError) as exc:
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+        raise ScenarioError(
+            [Problem(str(path), None, None, "", f"cannot be read ({reason}); expected a readable YAML file")]
+        ) from None
     return parse_yaml(text, str(path))

@@ -24,8 +24,9 @@ def salib_problem(names: list[str]) -> dict[str, object]:
     return {"num_vars": len(names), "names": list(names), "bounds": [[0.0, 1.0]] * len(names)}
 
 
-def unit_design(design: Design, names: list[str], factors: Mapping[str, Factor], *, seed: int,
-                samples: int | None = None) -> np.ndarray:
+def unit_design(
+    design: Design, names: list[str], factors: Mapping[str, Factor], *, seed: int, samples: int | None = None
+) -> np.ndarray:
     """Design points in ``[0, 1]^k``, ``ndarray, shape (n, k)``, in factor order ``names``.
 
     ``samples`` overrides ``design.samples``.  A factor with explicit
@@ -88,8 +89,9 @@ def scale_design(unit: np.ndarray, names: list[str], factors: Mapping[str, Facto
     return out
 
 
-def design_points(design: Design, factors: Mapping[str, Factor], *, seed: int,
-                  samples: int | None = None) -> tuple[list[str], np.ndarray, np.ndarray]:
+def design_points(
+    design: Design, factors: Mapping[str, Factor], *, seed: int, samples: int | None = None
+) -> tuple[list[str], np.ndarray, np.ndarray]:
     """Factor names, unit points ``(n, k)`` and factor values ``(n, k)`` of a design."""
     names = list(factors)
     unit = unit_design(design, names, factors, seed=seed, samples=samples)

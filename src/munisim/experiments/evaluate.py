@@ -153,8 +153,9 @@ def evaluate(task: SweepTask) -> pd.DataFrame:
     return frame
 
 
-def _run_batch(batch: list[tuple[int, Scenario, list[BlockInputs]]], exp: Experiment,
-               rows: dict[int, dict[str, Any]], nb: int) -> None:
+def _run_batch(
+    batch: list[tuple[int, Scenario, list[BlockInputs]]], exp: Experiment, rows: dict[int, dict[str, Any]], nb: int
+) -> None:
     R = exp.replicates
     # Each sample keeps replicates 0..R-1: whole blocks, then part of its last block.
     own = [slice(0, REPLICATE_BLOCK)] * (nb - 1) + [slice(0, R - (nb - 1) * REPLICATE_BLOCK)]
@@ -168,5 +169,3 @@ def _run_batch(batch: list[tuple[int, Scenario, list[BlockInputs]]], exp: Experi
         part = {k: v[i * R : (i + 1) * R] for k, v in outcomes.items()}
         single = RunResult(scenario, traj, exp.seed, "vector", precomputed_outcomes=part)
         rows[idx].update(outcome_stats(single, exp.outcomes))
-
-

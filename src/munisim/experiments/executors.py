@@ -13,7 +13,12 @@ from typing import Any, TypeVar
 
 from munisim.errors import MunisimError
 
-__all__ = ["run_tasks", "DaskMissingError"]
+__all__ = ["run_tasks", "DaskMissingError", "SchedulerError", "CONNECT_TIMEOUT_S", "WORKER_WAIT_S"]
+
+#: Seconds to wait for the Dask scheduler to answer.
+CONNECT_TIMEOUT_S = 30
+#: Seconds to wait for the scheduler to have at least one worker before giving up.
+WORKER_WAIT_S = 120
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -23,8 +28,13 @@ class DaskMissingError(MunisimError):
     """dask.distributed is needed for --scheduler but is not installed."""
 
 
-def run_tasks(fn: Callable[[T], R], tasks: Sequence[T], *, workers: int = 1,
-              scheduler: str | None = None) -> Iterator[tuple[int, R]]:
+class SchedulerError(MunisimError):
+    """The Dask scheduler cannot be reached, or has no workers."""
+
+
+def run_tasks(
+    fn: Callable[[T], R], tasks: Sequence[T], *, workers: int = 1, scheduler: str | None = None
+) -> Iterator[tuple[int, R]]:
     """Run ``fn`` on every task; yield ``(index, result)`` as tasks finish.
 
     Parameters
@@ -67,7 +77,21 @@ def _dask(fn: Callable[[T], R], tasks: Sequence[T], address: str) -> Iterator[tu
         from distributed import Client, as_completed
     except ImportError:
         raise DaskMissingError("--scheduler needs dask.distributed: pip install 'munisim[dask]'") from None
-    with Client(address) as client:
+    try:
+        client = Client(address, timeout=CONNECT_TIMEOUT_S)
+    except (OSError, TimeoutError, ValueError) as exc:
+        raise SchedulerError(
+            f"cannot reach the Dask scheduler at {address} ({exc}); expected the address a running `dask scheduler` "
+            "prints, e.g. tcp://HOST:8786 (see docs/howto/dask.md)"
+        ) from None
+    with client:
+        try:
+            client.wait_for_workers(1, timeout=WORKER_WAIT_S)
+        except TimeoutError:
+            raise SchedulerError(
+                f"the Dask scheduler at {address} has had no worker for {WORKER_WAIT_S} s; start workers with "
+                f"`dask worker {address}` on machines where munisim is installed"
+            ) from None
         futures = {client.submit(fn, task, pure=False): i for i, task in enumerate(tasks)}
         for fut in as_completed(futures):
             yield futures[fut], fut.result()

@@ -52,7 +52,9 @@ def _scale_amount(value: Any, k: float) -> Any:
     if isinstance(value, (int, float)):
         return value * k
     if isinstance(value, dict):
-        return {key: (v * k if key in _SCALED_PARAMS and isinstance(v, (int, float)) else v) for key, v in value.items()}
+        return {
+            key: (v * k if key in _SCALED_PARAMS and isinstance(v, (int, float)) else v) for key, v in value.items()
+        }
     return value
 
 
@@ -81,7 +83,9 @@ def _shift(node: Any, days: int, key: str | int | None = None) -> Any:
     return node
 
 
-def apply_factors(data: Mapping[str, Any], factors: Mapping[str, Factor], values: Mapping[str, float]) -> dict[str, Any]:
+def apply_factors(
+    data: Mapping[str, Any], factors: Mapping[str, Factor], values: Mapping[str, float]
+) -> dict[str, Any]:
     """A copy of scenario ``data`` with every factor set to its value.
 
     Parameters
@@ -107,5 +111,5 @@ def apply_factors(data: Mapping[str, Any], factors: Mapping[str, Factor], values
         elif factor.kind == "scale":
             parent[last] = _scale(parent[last], x, last)
         else:
-            parent[last] = _shift(parent[last], int(round(x)), last)
+            parent[last] = _shift(parent[last], round(x), last)
     return out

@@ -60,8 +60,10 @@ class SweepStore:
                 return self._start(identity)
             old = json.loads(manifest.read_text())
             if old.get("identity") != json.loads(json.dumps(identity, default=str)):
-                raise ResumeMismatchError(f"{self.root}: holds a different sweep (experiment, design, seed, replicates "
-                                          "or chunking changed); use another --out or run without --resume")
+                raise ResumeMismatchError(
+                    f"{self.root}: holds a different sweep (experiment, design, seed, replicates "
+                    "or chunking changed); use another --out or run without --resume"
+                )
             return None
         if self.root.exists() and any(self.root.iterdir()) and not force:
             if not manifest.is_file():

@@ -21,7 +21,9 @@ from munisim.experiments.evaluate import MAX_BATCH_LANES, SweepTask, evaluate
 from munisim.experiments.executors import run_tasks
 from munisim.experiments.store import SweepStore
 from munisim.limits import check_run
-from munisim.simulation import series_count
+from munisim.results import side_recording
+from munisim.rng import REPLICATE_BLOCK
+from munisim.simulation import input_count, series_count
 
 __all__ = ["sweep", "SweepResult", "with_overrides"]
 
@@ -61,8 +63,14 @@ class SweepResult:
         return err[err != ""]
 
 
-def with_overrides(exp: Experiment, *, samples: int | None = None, replicates: int | None = None,
-                   method: str | None = None, chunk_samples: int | None = None) -> Experiment:
+def with_overrides(
+    exp: Experiment,
+    *,
+    samples: int | None = None,
+    replicates: int | None = None,
+    method: str | None = None,
+    chunk_samples: int | None = None,
+) -> Experiment:
     """``exp`` with command-line overrides applied (and validated)."""
     design = exp.design.model_dump()
     if samples is not None:
@@ -80,8 +88,12 @@ def with_overrides(exp: Experiment, *, samples: int | None = None, replicates: i
 
 def _identity(spec: ExperimentSpec, exp: Experiment, n: int) -> dict[str, Any]:
     scen = hashlib.sha256(json.dumps(spec.scenario_data, sort_keys=True, default=str).encode()).hexdigest()
-    return {"experiment": exp.model_dump(mode="json"), "scenario_sha256": scen, "samples": n,
-            "chunk_samples": exp.chunk_samples}
+    return {
+        "experiment": exp.model_dump(mode="json"),
+        "scenario_sha256": scen,
+        "samples": n,
+        "chunk_samples": exp.chunk_samples,
+    }
 
 
 def sweep(
@@ -128,8 +140,9 @@ def sweep(
         worker count, chunk size, executor or resume point.
     """
     spec = experiment if isinstance(experiment, ExperimentSpec) else load_experiment(experiment)
-    exp = with_overrides(spec.experiment, samples=samples, replicates=replicates, method=method,
-                         chunk_samples=chunk_samples)
+    exp = with_overrides(
+        spec.experiment, samples=samples, replicates=replicates, method=method, chunk_samples=chunk_samples
+    )
     if (resume or retry_failed) and out is None:
         raise SimulationError("resume and retry-failed need an output directory (--out)")
     if workers < 1:
@@ -137,11 +150,21 @@ def sweep(
     started = time.perf_counter()
     names, unit, values = design_points(exp.design, exp.factors, seed=exp.seed)
     n = len(values)
-    # Work of the whole sweep; memory of one batch of lanes (its records and inputs).
-    check_run(n_days=spec.scenario.n_days, replicates=n * exp.replicates, kept_replicates=0,
-              series_per_replicate=series_count(spec.scenario),
-              chunk_replicates=min(n * exp.replicates, MAX_BATCH_LANES),
-              what=f"this sweep ({n:,} samples x {exp.replicates:,} replicates)")
+    # Work of the whole sweep; memory of one batch of samples run together (their records) and of the inputs of
+    # a chunk of samples (built before its batches run); see evaluate.evaluate.
+    lanes = -(-exp.replicates // REPLICATE_BLOCK) * REPLICATE_BLOCK
+    batch = max(1, MAX_BATCH_LANES // lanes)
+    check_run(
+        n_days=spec.scenario.n_days,
+        replicates=n * exp.replicates,
+        kept_replicates=0,
+        series_per_replicate=series_count(spec.scenario, side_recording(spec.scenario)),
+        chunk_replicates=min(n, batch) * exp.replicates,
+        inputs_per_replicate=input_count(spec.scenario),
+        input_replicates=min(n, exp.chunk_samples) * lanes,
+        hint="use fewer replicates per sample, fewer samples per chunk (chunk_samples) or a shorter horizon",
+        what=f"this sweep ({n:,} samples x {exp.replicates:,} replicates)",
+    )
     size = exp.chunk_samples
     n_chunks = -(-n // size)
     store = SweepStore(out) if out is not None else None
@@ -189,8 +212,15 @@ def sweep(
         if o.column not in outcome_df:
             outcome_df.insert(0, o.column, np.nan)
     outcome_df = outcome_df[[o.column for o in exp.outcomes] + ["error"]]
-    meta = {"seconds": time.perf_counter() - started, "samples": n, "failures": int((outcome_df["error"] != "").sum()),
-            "chunks": n_chunks, "chunks_run": len(todo), "chunks_reused": reused, "workers": workers,
-            "samples_run": sum(len(t.indices) for t in tasks),
-            "scheduler": scheduler}
+    meta = {
+        "seconds": time.perf_counter() - started,
+        "samples": n,
+        "failures": int((outcome_df["error"] != "").sum()),
+        "chunks": n_chunks,
+        "chunks_run": len(todo),
+        "chunks_reused": reused,
+        "workers": workers,
+        "samples_run": sum(len(t.indices) for t in tasks),
+        "scheduler": scheduler,
+    }
     return SweepResult(sample_df, outcome_df, unit, exp, meta)

@@ -106,8 +106,9 @@ def effectiveness(share_fired: ArrayLike, floor: ArrayLike, exponent: ArrayLike)
     """
     share = np.minimum(np.maximum(np.asarray(share_fired, dtype=np.float64), 0.0), 1.0)
     floor_ = np.asarray(floor, dtype=np.float64)
-    return np.asarray(floor_ + (1.0 - floor_) * np.power(share, np.asarray(exponent, dtype=np.float64)),
-                      dtype=np.float64)
+    return np.asarray(
+        floor_ + (1.0 - floor_) * np.power(share, np.asarray(exponent, dtype=np.float64)), dtype=np.float64
+    )
 
 
 @dataclass(frozen=True)
@@ -136,10 +137,23 @@ class Propagation:
     y_stopped: np.ndarray
 
 
-def propagate(x0: ArrayLike, y0: ArrayLike, a: ArrayLike, b: ArrayLike, px: ArrayLike, py: ArrayLike,
-              x_stop: ArrayLike, y_stop: ArrayLike, *, law: str = "square", p: float | None = 1.0,
-              q: float | None = 1.0, dt: float = 1.0, check_start: bool = True,
-              validate: bool = True) -> Propagation:
+def propagate(
+    x0: ArrayLike,
+    y0: ArrayLike,
+    a: ArrayLike,
+    b: ArrayLike,
+    px: ArrayLike,
+    py: ArrayLike,
+    x_stop: ArrayLike,
+    y_stop: ArrayLike,
+    *,
+    law: str = "square",
+    p: float | None = 1.0,
+    q: float | None = 1.0,
+    dt: float = 1.0,
+    check_start: bool = True,
+    validate: bool = True,
+) -> Propagation:
     """Advance an engagement by one interval of ``dt`` days, in every lane.
 
     Solves ``dx/dt = -a * y^p * x^q + px`` and ``dy/dt = -b * x^p * y^q + py``
@@ -209,8 +223,11 @@ def propagate(x0: ArrayLike, y0: ArrayLike, a: ArrayLike, b: ArrayLike, px: Arra
     if not (dt > 0 and math.isfinite(dt)):
         raise ValueError(f"dt must be a finite number of days > 0 (got {dt!r})")
     x0_, y0_, a_, b_, px_, py_, xs_, ys_ = _lanes(x0, y0, a, b, px, py, x_stop, y_stop)
-    for name, v in (("x0", x0_), ("y0", y0_), ("a", a_), ("b", b_), ("px", px_), ("py", py_),
-                    ("x_stop", xs_), ("y_stop", ys_)) if validate else ():
+    for name, v in (
+        (("x0", x0_), ("y0", y0_), ("a", a_), ("b", b_), ("px", px_), ("py", py_), ("x_stop", xs_), ("y_stop", ys_))
+        if validate
+        else ()
+    ):
         if not (v >= 0).all():
             raise ValueError(f"{name} must be >= 0 in every lane (got {v[~(v >= 0)][0]!r})")
     n = x0_.shape[0]
@@ -229,8 +246,9 @@ def propagate(x0: ArrayLike, y0: ArrayLike, a: ArrayLike, b: ArrayLike, px: Arra
         closed, stepped = none, np.flatnonzero(active)
     for idx, solver in ((closed, _closed_form), (stepped, _runge_kutta)):
         if idx.size == n:  # every lane: no subsets to gather and scatter (the arithmetic is the same)
-            x_end, y_end, x_tau, y_tau, tau, ended = solver(x0_, y0_, a_, b_, px_, py_, xs_, ys_, law=law, p=p_,
-                                                            q=q_, dt=dt)
+            x_end, y_end, x_tau, y_tau, tau, ended = solver(
+                x0_, y0_, a_, b_, px_, py_, xs_, ys_, law=law, p=p_, q=q_, dt=dt
+            )
         elif idx.size:
             args = (x0_[idx], y0_[idx], a_[idx], b_[idx], px_[idx], py_[idx], xs_[idx], ys_[idx])
             xe, ye, xt, yt, te, hit = solver(*args, law=law, p=p_, q=q_, dt=dt)
@@ -240,8 +258,14 @@ def propagate(x0: ArrayLike, y0: ArrayLike, a: ArrayLike, b: ArrayLike, px: Arra
     x_end = np.where(ended, x_tau + px_ * (dt - tau), x_end)
     y_end = np.where(ended, y_tau + py_ * (dt - tau), y_end)
     t_end = np.where(ended, tau, np.nan)
-    return Propagation(x=np.maximum(x_end, 0.0), y=np.maximum(y_end, 0.0), ended=ended, t_end=t_end,
-                       x_stopped=ended & (x_tau <= xs_), y_stopped=ended & (y_tau <= ys_))
+    return Propagation(
+        x=np.maximum(x_end, 0.0),
+        y=np.maximum(y_end, 0.0),
+        ended=ended,
+        t_end=t_end,
+        x_stopped=ended & (x_tau <= xs_),
+        y_stopped=ended & (y_tau <= ys_),
+    )
 
 
 _NO_LANES = np.zeros(0, dtype=np.intp)
@@ -259,8 +283,10 @@ def _lanes(*args: ArrayLike) -> list[np.ndarray]:
     first = args[0]
     if type(first) is np.ndarray and first.ndim == 1:
         n = first.shape[0]
-        if all(type(v) is np.ndarray and v.dtype == np.float64 and v.ndim == 1 and v.shape[0] == n
-               and v.flags.c_contiguous for v in args):
+        if all(
+            type(v) is np.ndarray and v.dtype == np.float64 and v.ndim == 1 and v.shape[0] == n and v.flags.c_contiguous
+            for v in args
+        ):
             return list(args)  # type: ignore[arg-type]
     arrays = [np.asarray(v, dtype=np.float64) for v in args]
     shape = np.broadcast_shapes(*(v.shape for v in arrays))
@@ -285,8 +311,16 @@ def _phi(z: np.ndarray) -> np.ndarray:
     return np.where(zero, 1.0, -np.expm1(-z_safe) / z_safe)
 
 
-def _closed_state(x0: np.ndarray, y0: np.ndarray, a: np.ndarray, b: np.ndarray, px: np.ndarray, py: np.ndarray,
-                  t: float | np.ndarray, law: str) -> tuple[np.ndarray, np.ndarray]:
+def _closed_state(
+    x0: np.ndarray,
+    y0: np.ndarray,
+    a: np.ndarray,
+    b: np.ndarray,
+    px: np.ndarray,
+    py: np.ndarray,
+    t: float | np.ndarray,
+    law: str,
+) -> tuple[np.ndarray, np.ndarray]:
     """Strengths after ``t`` days of uninterrupted fighting (closed forms; ``t`` scalar or ``(L,)``)."""
     if law == "square":
         g = np.sqrt(a * b)
@@ -315,8 +349,21 @@ def _closed_state(x0: np.ndarray, y0: np.ndarray, a: np.ndarray, b: np.ndarray, 
     return x, y
 
 
-def _closed_form(x0: np.ndarray, y0: np.ndarray, a: np.ndarray, b: np.ndarray, px: np.ndarray, py: np.ndarray,
-                 xs: np.ndarray, ys: np.ndarray, *, law: str, p: float, q: float, dt: float) -> tuple[np.ndarray, ...]:
+def _closed_form(
+    x0: np.ndarray,
+    y0: np.ndarray,
+    a: np.ndarray,
+    b: np.ndarray,
+    px: np.ndarray,
+    py: np.ndarray,
+    xs: np.ndarray,
+    ys: np.ndarray,
+    *,
+    law: str,
+    p: float,
+    q: float,
+    dt: float,
+) -> tuple[np.ndarray, ...]:
     """Closed-form lanes: end state, state and time at the end of the engagement, and whether it ended."""
     n = x0.shape[0]
     x_dt, y_dt = _closed_state(x0, y0, a, b, px, py, dt, law)
@@ -333,7 +380,14 @@ def _closed_form(x0: np.ndarray, y0: np.ndarray, a: np.ndarray, b: np.ndarray, p
     if scan.size:
         # The scanned sub-times at once, (m, 16); the last one is t = dt exactly.
         times = dt * np.arange(1, SCAN_POINTS + 1, dtype=np.float64) / SCAN_POINTS
-        col = [v[scan][:, None] for v in (x0, y0, a, b, px, py)]
+        col = (
+            x0[scan][:, None],
+            y0[scan][:, None],
+            a[scan][:, None],
+            b[scan][:, None],
+            px[scan][:, None],
+            py[scan][:, None],
+        )
         x_k, y_k = _closed_state(*col, times[None, :], law)
         reached = (x_k <= xs[scan][:, None]) | (y_k <= ys[scan][:, None])
         # A stop reached at the end is inside the last sub-interval even if rounding hides it in the scan.
@@ -342,7 +396,7 @@ def _closed_form(x0: np.ndarray, y0: np.ndarray, a: np.ndarray, b: np.ndarray, p
         first[scan] = reached.argmax(axis=1) + 1  # first sub-time (1..16) reaching a stop
     idx = np.flatnonzero(hit)
     if idx.size:
-        sub = [v[idx] for v in (x0, y0, a, b, px, py)]
+        sub = (x0[idx], y0[idx], a[idx], b[idx], px[idx], py[idx])
         xs_i, ys_i = xs[idx], ys[idx]
         k = first[idx].astype(np.float64)
         lo, hi = dt * (k - 1.0) / SCAN_POINTS, dt * k / SCAN_POINTS
@@ -373,8 +427,17 @@ def _power(v: np.ndarray, e: float) -> np.ndarray:
     return np.power(v, e)
 
 
-def _rk4(x: np.ndarray, y: np.ndarray, a: np.ndarray, b: np.ndarray, px: np.ndarray, py: np.ndarray,
-         p: float, q: float, h: float | np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def _rk4(
+    x: np.ndarray,
+    y: np.ndarray,
+    a: np.ndarray,
+    b: np.ndarray,
+    px: np.ndarray,
+    py: np.ndarray,
+    p: float,
+    q: float,
+    h: float | np.ndarray,
+) -> tuple[np.ndarray, np.ndarray]:
     """One classical Runge-Kutta step of length ``h`` days."""
 
     def f(u: np.ndarray, v: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -384,12 +447,24 @@ def _rk4(x: np.ndarray, y: np.ndarray, a: np.ndarray, b: np.ndarray, px: np.ndar
     k2x, k2y = f(x + 0.5 * h * k1x, y + 0.5 * h * k1y)
     k3x, k3y = f(x + 0.5 * h * k2x, y + 0.5 * h * k2y)
     k4x, k4y = f(x + h * k3x, y + h * k3y)
-    return (x + h / 6.0 * (k1x + 2.0 * k2x + 2.0 * k3x + k4x),
-            y + h / 6.0 * (k1y + 2.0 * k2y + 2.0 * k3y + k4y))
+    return (x + h / 6.0 * (k1x + 2.0 * k2x + 2.0 * k3x + k4x), y + h / 6.0 * (k1y + 2.0 * k2y + 2.0 * k3y + k4y))
 
 
-def _runge_kutta(x0: np.ndarray, y0: np.ndarray, a: np.ndarray, b: np.ndarray, px: np.ndarray, py: np.ndarray,
-                 xs: np.ndarray, ys: np.ndarray, *, law: str, p: float, q: float, dt: float) -> tuple[np.ndarray, ...]:
+def _runge_kutta(
+    x0: np.ndarray,
+    y0: np.ndarray,
+    a: np.ndarray,
+    b: np.ndarray,
+    px: np.ndarray,
+    py: np.ndarray,
+    xs: np.ndarray,
+    ys: np.ndarray,
+    *,
+    law: str,
+    p: float,
+    q: float,
+    dt: float,
+) -> tuple[np.ndarray, ...]:
     """RK4 lanes: end state, state and time at the end of the engagement, and whether it ended."""
     n = x0.shape[0]
     steps = max(1, math.ceil(RK4_STEPS_PER_DAY * dt))
@@ -407,7 +482,7 @@ def _runge_kutta(x0: np.ndarray, y0: np.ndarray, a: np.ndarray, b: np.ndarray, p
     x_tau, y_tau, tau = x.copy(), y.copy(), np.full(n, dt)
     idx = np.flatnonzero(hit)
     if idx.size:
-        sub = [v[idx] for v in (a, b, px, py)]
+        sub = (a[idx], b[idx], px[idx], py[idx])
         xs_i, ys_i, xk, yk = xs[idx], ys[idx], x_start[idx], y_start[idx]
         lo, hi = np.zeros(idx.size), np.full(idx.size, h)
         for _ in range(BISECTIONS):

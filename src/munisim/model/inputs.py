@@ -10,8 +10,10 @@ order in which the daily steps visit them.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TypeVar, cast
 
 import numpy as np
 
@@ -143,13 +145,16 @@ class ForceInputs:
     withdrawals: dict[int, np.ndarray]
 
 
+#: A reinforcement rate: per lane ``(B,)`` or ``(R,)`` (vector engine) or one lane's float (SimPy engine).
+_Rate = TypeVar("_Rate", np.ndarray, float)
 
-def reinforcement_rate(rates: Sequence[tuple[int, int, np.ndarray]], t: int) -> np.ndarray | None:
+
+def reinforcement_rate(rates: Sequence[tuple[int, int, _Rate]], t: int) -> _Rate | None:
     """Reinforcement rate on day ``t``: the rates of the periods containing ``t``, summed in listed order.
 
     Returns None when no period contains ``t``.  Both engines use this, so sums happen in one order.
     """
-    total = None
+    total: _Rate | None = None
     for first, last, rate in rates:
         if first <= t <= last:
             total = rate if total is None else total + rate
@@ -264,8 +269,9 @@ def _demand(expected: np.ndarray, activity: np.ndarray, front: Front, rng_factor
 def _per_unit(inp: FactoryInput, i: int, p: dict[KeyPath, np.ndarray], s: Scenario) -> RateSchedule:
     """A component's use per round made, as a schedule (one point when it is a single value)."""
     if inp.per_unit_schedule is None:
-        return schedule_of([s.start], p[("inputs", i, "per_unit")][:, None], s.start, s.n_days, unit="per_day",
-                           interpolation="linear")
+        return schedule_of(
+            [s.start], p[("inputs", i, "per_unit")][:, None], s.start, s.n_days, unit="per_day", interpolation="linear"
+        )
     return _schedule(inp.per_unit_schedule, p, ("inputs", i, "per_unit_schedule"), s, "per_day", "linear")
 
 
@@ -312,27 +318,41 @@ def _transfer(tid: str, t: Transfer, s: Scenario, seed: int, block: int) -> Tran
 
 def _fronts(fid: str, fr: Front, s: Scenario, seed: int, block: int) -> list[FrontInputs]:
     p = draw_component(fr, f"front:{fid}", seed, block)
-    tiers = tuple((p[("rationing", i, "below_days")], p[("rationing", i, "fire_share")]) for i in range(len(fr.rationing)))
+    tiers = tuple(
+        (p[("rationing", i, "below_days")], p[("rationing", i, "fire_share")]) for i in range(len(fr.rationing))
+    )
     out = []
     for mun in sorted(fr.demand):
         expected = _schedule(fr.demand[mun], p, ("demand", mun), s, fr.rate_unit, fr.interpolation)
         key = f"{fid}/{mun}"
-        demand = _demand(expected.daily, p[("activity",)], fr,
-                         lambda key=key: stream(seed, block, f"front:{key}", Purpose.NOISE))
+        demand = _demand(
+            expected.daily, p[("activity",)], fr, lambda key=key: stream(seed, block, f"front:{key}", Purpose.NOISE)
+        )
         sps = tuple(sp for sp in fr.draws_from if s.stockpiles[sp].munition == mun)
         tb = fr.tubes.get(mun)
-        tubes = None if tb is None else (tb.stockpile, p[("tubes", mun, "rounds_per_barrel")],
-                                         p[("tubes", mun, "max_rounds_per_tube_per_day")])
+        tubes = (
+            None
+            if tb is None
+            else (
+                tb.stockpile,
+                p[("tubes", mun, "rounds_per_barrel")],
+                p[("tubes", mun, "max_rounds_per_tube_per_day")],
+            )
+        )
         out.append(FrontInputs(key, fid, fr.side, mun, sps, demand, expected, tiers, tubes))
     return out
 
 
-def _strikes(sid: str, st: Stockpile, p: dict[KeyPath, np.ndarray], s: Scenario, seed: int,
-             block: int) -> tuple[StrikeInputs, ...]:
+def _strikes(
+    sid: str, st: Stockpile, p: dict[KeyPath, np.ndarray], s: Scenario, seed: int, block: int
+) -> tuple[StrikeInputs, ...]:
     """Dated strikes keep their day; random ones get their hit days from one ``(K, T, B)`` uniform draw."""
     randoms = [i for i, k in enumerate(st.strikes) if k.rate_per_year is not None]
-    u = stream(seed, block, f"stockpile:{sid}", Purpose.NOISE).random((len(randoms), s.n_days, REPLICATE_BLOCK)) \
-        if randoms else None
+    u = (
+        stream(seed, block, f"stockpile:{sid}", Purpose.NOISE).random((len(randoms), s.n_days, REPLICATE_BLOCK))
+        if randoms
+        else None
+    )
     out = []
     for i, k in enumerate(st.strikes):
         share = p[("strikes", i, "share")]
@@ -350,12 +370,16 @@ def _add_on(days: dict[int, np.ndarray], day: int, amount: np.ndarray) -> None:
 
 def _force(fid: str, f: Force, s: Scenario, seed: int, block: int) -> ForceInputs:
     p = draw_component(f, f"force:{fid}", seed, block)
-    rates, lumps, withdrawals = [], {}, {}  # type: ignore[var-annotated]
+    rates: list[tuple[int, int, np.ndarray]] = []
+    lumps: dict[int, np.ndarray] = {}
+    withdrawals: dict[int, np.ndarray] = {}
+    # A validated reinforcement is a rate with start and end, or a lump with a date.
     for i, r in enumerate(f.reinforcements):
         if r.is_rate:
-            rates.append((s.day_index(r.start), s.day_index(r.end), p[("reinforcements", i, "rate_per_day")]))
+            start, end = cast(dt.date, r.start), cast(dt.date, r.end)
+            rates.append((s.day_index(start), s.day_index(end), p[("reinforcements", i, "rate_per_day")]))
         else:
-            _add_on(lumps, s.day_index(r.date), p[("reinforcements", i, "amount")])
+            _add_on(lumps, s.day_index(cast(dt.date, r.date)), p[("reinforcements", i, "amount")])
     for i, w in enumerate(f.withdrawals):
         _add_on(withdrawals, s.day_index(w.date), p[("withdrawals", i, "amount")])
     return ForceInputs(fid, f.side, p[("initial_strength",)], tuple(rates), lumps, withdrawals)
@@ -365,10 +389,19 @@ def _engagement(eid: str, e: Engagement, s: Scenario, seed: int, block: int) -> 
     p = draw_component(e, f"engagement:{eid}", seed, block)
     zero = np.zeros(REPLICATE_BLOCK)
     pe, qe = e.exponents
-    fires = {role: FireInputs(c.front, p[("fires", role, "floor")], p[("fires", role, "exponent")])
-             for role, c in sorted(e.fires.items())}
+    fires: dict[str, FireInputs] = {
+        role: FireInputs(c.front, p[("fires", role, "floor")], p[("fires", role, "exponent")])
+        for role, c in sorted(e.fires.items())
+    }
     return EngagementInputs(
-        id=eid, x=e.x, y=e.y, law=e.law, p=pe, q=qe, a=p[("a",)], b=p[("b",)],
+        id=eid,
+        x=e.x,
+        y=e.y,
+        law=e.law,
+        p=pe,
+        q=qe,
+        a=p[("a",)],
+        b=p[("b",)],
         first=s.day_index(e.start) if e.start else 0,
         last=s.day_index(e.end) if e.end else s.n_days - 1,
         break_x=p[("breakpoint", "x")] if e.breakpoint else zero,
@@ -395,15 +428,19 @@ def build_block(scenario: Scenario, seed: int, block: int) -> BlockInputs:
         st = s.stockpiles[sid]
         p = draw_component(st, f"stockpile:{sid}", seed, block)
         cap = _count(p[("capacity_rounds",)]) if st.capacity_rounds is not None else None
-        stockpiles.append(StockpileInputs(sid, st.side, st.munition, _count(p[("initial_rounds",)]), cap,
-                                          _strikes(sid, st, p, s, seed, block)))
+        stockpiles.append(
+            StockpileInputs(
+                sid, st.side, st.munition, _count(p[("initial_rounds",)]), cap, _strikes(sid, st, p, s, seed, block)
+            )
+        )
     factories = [_factory(fid, s.factories[fid], s, seed, block) for fid in sorted(s.factories)]
     transfers = [_transfer(tid, s.transfers[tid], s, seed, block) for tid in sorted(s.transfers)]
     fronts = [fi for fid in sorted(s.fronts) for fi in _fronts(fid, s.fronts[fid], s, seed, block)]
     forces = tuple(_force(fid, s.forces[fid], s, seed, block) for fid in sorted(s.forces))
     engagements = tuple(_engagement(eid, s.engagements[eid], s, seed, block) for eid in sorted(s.engagements))
-    return BlockInputs(block, s.n_days, tuple(stockpiles), tuple(factories), tuple(transfers), tuple(fronts),
-                       forces, engagements)
+    return BlockInputs(
+        block, s.n_days, tuple(stockpiles), tuple(factories), tuple(transfers), tuple(fronts), forces, engagements
+    )
 
 
 def structure(b: BlockInputs) -> tuple[object, ...]:
@@ -414,17 +451,52 @@ def structure(b: BlockInputs) -> tuple[object, ...]:
     """
     return (
         b.n_days,
-        tuple((s.id, s.side, s.munition, s.capacity is None, tuple((k.day, k.hits is None) for k in s.strikes))
-              for s in b.stockpiles),
-        tuple((f.id, f.stockpile, f.rate.days, f.rate.interpolation, f.rate.unit_days,
-               None if f.avail is None else f.avail.dtype.str,
-               tuple((i, u.days, u.interpolation) for i, u in f.inputs)) for f in b.factories),
-        tuple((t.id, t.source, t.dest, tuple((r.start, r.end) for r in t.recurring),
-               tuple(p.day for p in t.packages), t.share is None, t.suspended.tobytes()) for t in b.transfers),
-        tuple((f.key, f.stockpiles, f.expected.days, f.expected.interpolation, f.expected.unit_days, len(f.tiers),
-               None if f.tubes is None else f.tubes[0]) for f in b.fronts),
-        tuple((f.id, f.side, tuple((r[0], r[1]) for r in f.rates), tuple(sorted(f.lumps)), tuple(sorted(f.withdrawals)))
-              for f in b.forces),
-        tuple((e.id, e.x, e.y, e.law, e.p, e.q, e.first, e.last, tuple((k, v.front) for k, v in e.fires.items()))
-              for e in b.engagements),
+        tuple(
+            (s.id, s.side, s.munition, s.capacity is None, tuple((k.day, k.hits is None) for k in s.strikes))
+            for s in b.stockpiles
+        ),
+        tuple(
+            (
+                f.id,
+                f.stockpile,
+                f.rate.days,
+                f.rate.interpolation,
+                f.rate.unit_days,
+                None if f.avail is None else f.avail.dtype.str,
+                tuple((i, u.days, u.interpolation) for i, u in f.inputs),
+            )
+            for f in b.factories
+        ),
+        tuple(
+            (
+                t.id,
+                t.source,
+                t.dest,
+                tuple((r.start, r.end) for r in t.recurring),
+                tuple(p.day for p in t.packages),
+                t.share is None,
+                t.suspended.tobytes(),
+            )
+            for t in b.transfers
+        ),
+        tuple(
+            (
+                f.key,
+                f.stockpiles,
+                f.expected.days,
+                f.expected.interpolation,
+                f.expected.unit_days,
+                len(f.tiers),
+                None if f.tubes is None else f.tubes[0],
+            )
+            for f in b.fronts
+        ),
+        tuple(
+            (f.id, f.side, tuple((r[0], r[1]) for r in f.rates), tuple(sorted(f.lumps)), tuple(sorted(f.withdrawals)))
+            for f in b.forces
+        ),
+        tuple(
+            (e.id, e.x, e.y, e.law, e.p, e.q, e.first, e.last, tuple((k, v.front) for k, v in e.fires.items()))
+            for e in b.engagements
+        ),
     )

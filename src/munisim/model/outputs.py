@@ -11,8 +11,16 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-__all__ = ["STOCKPILE_VARS", "FACTORY_VARS", "TRANSFER_VARS", "FRONT_VARS", "FORCE_VARS", "Recording", "Trajectories",
-           "SeriesKey"]
+__all__ = [
+    "STOCKPILE_VARS",
+    "FACTORY_VARS",
+    "TRANSFER_VARS",
+    "FRONT_VARS",
+    "FORCE_VARS",
+    "Recording",
+    "Trajectories",
+    "SeriesKey",
+]
 
 STOCKPILE_VARS = ("stock", "produced", "received", "lost", "shipped_out", "fired", "refused", "consumed", "destroyed")
 FACTORY_VARS = ("delivered", "unmade")

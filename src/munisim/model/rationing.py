@@ -16,9 +16,7 @@ import numpy as np
 __all__ = ["rationed_target", "rationed_target_array"]
 
 
-def rationed_target(
-    available: int, expected: float, demand: int, tiers: Sequence[tuple[float, float]]
-) -> int:
+def rationed_target(available: int, expected: float, demand: int, tiers: Sequence[tuple[float, float]]) -> int:
     """Target fire for one replicate-day.
 
     Parameters

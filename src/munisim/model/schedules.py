@@ -119,9 +119,7 @@ class RateRows:
         return (self.vals[k] + self.w[t] * self.diff[k]) / self.unit
 
 
-def daily_values(
-    days: Sequence[int], values: np.ndarray, n_days: int, *, interpolation: str = "linear"
-) -> np.ndarray:
+def daily_values(days: Sequence[int], values: np.ndarray, n_days: int, *, interpolation: str = "linear") -> np.ndarray:
     """Evaluate a schedule of dated points on every day.
 
     Parameters

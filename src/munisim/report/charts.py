@@ -13,13 +13,14 @@ from pathlib import Path
 import matplotlib
 
 matplotlib.use("Agg")
-import matplotlib.dates as mdates  # noqa: E402
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-from matplotlib.figure import Figure  # noqa: E402
-from matplotlib.ticker import FuncFormatter  # noqa: E402
+import matplotlib.dates as mdates
+import matplotlib.pyplot as plt
+import numpy as np
+from matplotlib.figure import Figure
+from matplotlib.ticker import Formatter, FuncFormatter
+from numpy.typing import ArrayLike
 
-from munisim.results import RunResult, censored_median  # noqa: E402
+from munisim.results import RunResult, censored_median
 
 __all__ = [
     "CHART_FILES",
@@ -77,7 +78,7 @@ def _finish(ax: plt.Axes, title: str, ylabel: str, result: RunResult) -> None:
 rounds_formatter = FuncFormatter(_rounds)
 
 
-def finish_axes(ax: plt.Axes, title: str, ylabel: str, *, formatter: FuncFormatter | None = None) -> None:
+def finish_axes(ax: plt.Axes, title: str, ylabel: str, *, formatter: Formatter | None = None) -> None:
     """Title, value-axis label (with its unit), dated x-axis, grid and legend of a chart over dates.
 
     ``formatter`` formats the value axis (default: rounds, as 1.2M / 350k).
@@ -92,14 +93,23 @@ def finish_axes(ax: plt.Axes, title: str, ylabel: str, *, formatter: FuncFormatt
     ax.set_xlabel("date")
 
 
-def quantile_band(ax: plt.Axes, x: object, low: np.ndarray, mid: np.ndarray, high: np.ndarray, color: str,
-                  label: str, *, step: bool = False, interval: str = "90% interval") -> None:
+def quantile_band(
+    ax: plt.Axes,
+    x: ArrayLike,
+    low: ArrayLike,
+    mid: ArrayLike,
+    high: ArrayLike,
+    color: str,
+    label: str,
+    *,
+    step: bool = False,
+    interval: str = "90% interval",
+) -> None:
     """A median line with a shaded interval, from precomputed quantiles (each of ``x``'s length).
 
     ``step`` draws monthly values as steps starting at each month.
     """
-    kw = {"step": "post"} if step else {}
-    ax.fill_between(x, low, high, color=color, alpha=0.2, label=f"{label} ({interval})", **kw)
+    ax.fill_between(x, low, high, color=color, alpha=0.2, label=f"{label} ({interval})", step="post" if step else None)
     ax.plot(x, mid, color=color, lw=1.6, label=f"{label} (median)", drawstyle="steps-post" if step else "default")
 
 
@@ -112,11 +122,12 @@ def png_bytes(fig: Figure, *, dpi: int = 100) -> bytes:
     return buf.getvalue()
 
 
-def _band(ax: plt.Axes, x: np.ndarray, data: np.ndarray, color: str, label: str, *, step: bool = False) -> None:
+def _band(ax: plt.Axes, x: ArrayLike, data: np.ndarray, color: str, label: str, *, step: bool = False) -> None:
     q05, q50, q95 = np.quantile(data.astype(float), [0.05, 0.5, 0.95], axis=0)
-    kw = {"step": "post"} if step else {}
     if data.shape[0] > 1:
-        ax.fill_between(x, q05, q95, color=color, alpha=0.2, label=f"{label} (90% interval)", **kw)
+        ax.fill_between(
+            x, q05, q95, color=color, alpha=0.2, label=f"{label} (90% interval)", step="post" if step else None
+        )
     ax.plot(x, q50, color=color, lw=1.6, label=f"{label} (median)", drawstyle="steps-post" if step else "default")
 
 
@@ -145,9 +156,14 @@ def production_chart(result: RunResult, path: Path) -> None:
             mo, idx = result.crossover_month(a, b)
             med = censored_median(idx)
             if med is not None and med > 0:
-                ax.axvline(mo[med], color=colors[a], ls="--", lw=1,
-                           label=f"{result.scenario.side_name(a)} overtakes {result.scenario.side_name(b)} "
-                                 f"(median, {mo[med]:%b %Y})")
+                ax.axvline(
+                    mo[med],  # type: ignore[arg-type]  # dates are converted by matplotlib's units
+                    color=colors[a],
+                    ls="--",
+                    lw=1,
+                    label=f"{result.scenario.side_name(a)} overtakes {result.scenario.side_name(b)} "
+                    f"(median, {mo[med]:%b %Y})",
+                )
     _finish(ax, f"{result.scenario.name}: monthly production by side", "production (rounds per month)", result)
     fig.tight_layout()
     fig.savefig(path, dpi=110)
@@ -162,8 +178,15 @@ def fired_chart(result: RunResult, path: Path) -> None:
         months, fired = result.monthly("fired", side=side)
         _, demanded = result.monthly("demanded", side=side)
         name = result.scenario.side_name(side)
-        ax.plot(months, np.median(demanded, axis=0), color="black", lw=1.2, ls=":", label=f"{name} demanded (median)",
-                drawstyle="steps-post")
+        ax.plot(
+            months,
+            np.median(demanded, axis=0),
+            color="black",
+            lw=1.2,
+            ls=":",
+            label=f"{name} demanded (median)",
+            drawstyle="steps-post",
+        )
         _band(ax, months, fired, colors[side], f"{name} fired", step=True)
         _finish(ax, f"{name}: rounds fired against demanded, by month", "rounds per month", result)
     fig.tight_layout()

@@ -55,18 +55,20 @@ def _pct(x: float) -> str:
 
 
 def _cell(stats: dict[str, float], fmt: Any = _num) -> str:
-    return f"{fmt(stats['p50'])} <span class=\"note\">[{fmt(stats['p05'])} – {fmt(stats['p95'])}]</span>"
+    return f'{fmt(stats["p50"])} <span class="note">[{fmt(stats["p05"])} – {fmt(stats["p95"])}]</span>'
 
 
 def _image(png: bytes, alt: str, caption: str) -> str:
     data = base64.b64encode(png).decode("ascii")
-    return (f'<figure><img src="data:image/png;base64,{data}" alt="{escape(alt)}">'
-            f"<figcaption>{escape(caption)}</figcaption></figure>")
+    return (
+        f'<figure><img src="data:image/png;base64,{data}" alt="{escape(alt)}">'
+        f"<figcaption>{escape(caption)}</figcaption></figure>"
+    )
 
 
 def _event_cell(date: str | None, share: float) -> str:
     when = escape(date) if date else "not in most runs"
-    return f"{when} <span class=\"note\">({_pct(share)} of runs)</span>"
+    return f'{when} <span class="note">({_pct(share)} of runs)</span>'
 
 
 def _key_table(run: RunFiles) -> str:
@@ -74,25 +76,41 @@ def _key_table(run: RunFiles) -> str:
     low_days = run.summary.get("low_stock_days", 30)
     head = "".join(f"<th>{escape(run.side_name(s))}</th>" for s in sides)
     rows = []
-    for key, label in (("produced", "rounds produced"), ("received", "rounds received from abroad"),
-                       ("fired", "rounds fired"), ("demanded", "rounds demanded by the front")):
+    for key, label in (
+        ("produced", "rounds produced"),
+        ("received", "rounds received from abroad"),
+        ("fired", "rounds fired"),
+        ("demanded", "rounds demanded by the front"),
+    ):
         rows.append((label, [_cell(s[key]) for s in sides.values()]))
     rows.append(("share of demand fired", [_cell(s["share_met"], _pct) for s in sides.values()]))
     rows.append(("stock at the end (rounds)", [_cell(s["final_stock"]) for s in sides.values()]))
-    rows.append(("first stock-out (a front could not fire all it needed)",
-                 [_event_cell(s.get("first_stockout"), s.get("stockout_share", 0.0)) for s in sides.values()]))
+    rows.append(
+        (
+            "first stock-out (a front could not fire all it needed)",
+            [_event_cell(s.get("first_stockout"), s.get("stockout_share", 0.0)) for s in sides.values()],
+        )
+    )
     if all("low_stock" in s for s in sides.values()):
-        rows.append((f"low stock (under {low_days} days of demand)",
-                     [_event_cell(s.get("low_stock"), s.get("low_stock_share", 0.0)) for s in sides.values()]))
+        rows.append(
+            (
+                f"low stock (under {low_days} days of demand)",
+                [_event_cell(s.get("low_stock"), s.get("low_stock_share", 0.0)) for s in sides.values()],
+            )
+        )
     if all("losses" in s for s in sides.values()):
         rows.append(("attrition losses", [_cell(s["losses"]) for s in sides.values()]))
         rows.append(("strength at the end", [_cell(s["final_strength"]) for s in sides.values()]))
-    body = "".join(f"<tr><th>{escape(label)}</th>" + "".join(f'<td class="num">{c}</td>' for c in cells) + "</tr>"
-                   for label, cells in rows)
-    return (f"<table><thead><tr><th></th>{head}</tr></thead><tbody>{body}</tbody></table>"
-            "<p class=\"note\">Totals from the first to the last simulated day. Each cell: median "
-            "[5th – 95th percentile] across replicates; dates are the median over replicates, counting "
-            "replicates where the event never happens as later than any date.</p>")
+    body = "".join(
+        f"<tr><th>{escape(label)}</th>" + "".join(f'<td class="num">{c}</td>' for c in cells) + "</tr>"
+        for label, cells in rows
+    )
+    return (
+        f"<table><thead><tr><th></th>{head}</tr></thead><tbody>{body}</tbody></table>"
+        '<p class="note">Totals from the first to the last simulated day. Each cell: median '
+        "[5th – 95th percentile] across replicates; dates are the median over replicates, counting "
+        "replicates where the event never happens as later than any date.</p>"
+    )
 
 
 def _crossover_list(run: RunFiles) -> str:
@@ -100,8 +118,10 @@ def _crossover_list(run: RunFiles) -> str:
     for pair, c in run.summary.get("crossover", {}).items():
         a, b = pair.split(" over ")
         when = f"median first month {c['month'][:7]}" if c.get("month") else "not in most replicates"
-        items.append(f"<li>{escape(run.side_name(a))} out-produces {escape(run.side_name(b))} in some month in "
-                     f"{_pct(c['share'])} of replicates; {escape(when)}.</li>")
+        items.append(
+            f"<li>{escape(run.side_name(a))} out-produces {escape(run.side_name(b))} in some month in "
+            f"{_pct(c['share'])} of replicates; {escape(when)}.</li>"
+        )
     return f"<ul>{''.join(items)}</ul>" if items else ""
 
 
@@ -124,24 +144,34 @@ def _intro(run: RunFiles) -> str:
 def _assumptions(run: RunFiles) -> str:
     m = run.manifest
     desc = run.scenario_data().get("description")
-    rows = [("scenario", run.summary.get("scenario")), ("scenario file", m.get("scenario_file")),
-            ("scenario hash (SHA-256)", m.get("scenario_sha256")),
-            ("values changed on the command line", ", ".join(m.get("overrides") or []) or "none"),
-            ("engine", m.get("engine")), ("seed", m.get("seed")), ("replicates", f"{int(m.get('replicates', 0)):,}"),
-            ("replicates with daily series (charts of daily values)",
-             f"{int(m.get('series_replicates', m.get('replicates', 0))):,}"),
-            ("days simulated", m.get("days")), ("run created", m.get("created")),
-            ("versions", ", ".join(f"{k} {v}" for k, v in (m.get("versions") or {}).items()))]
+    rows = [
+        ("scenario", run.summary.get("scenario")),
+        ("scenario file", m.get("scenario_file")),
+        ("scenario hash (SHA-256)", m.get("scenario_sha256")),
+        ("values changed on the command line", ", ".join(m.get("overrides") or []) or "none"),
+        ("engine", m.get("engine")),
+        ("seed", m.get("seed")),
+        ("replicates", f"{int(m.get('replicates', 0)):,}"),
+        (
+            "replicates with daily series (charts of daily values)",
+            f"{int(m.get('series_replicates', m.get('replicates', 0))):,}",
+        ),
+        ("days simulated", m.get("days")),
+        ("run created", m.get("created")),
+        ("versions", ", ".join(f"{k} {v}" for k, v in (m.get("versions") or {}).items())),
+    ]
     table = "".join(f"<tr><th>{escape(k)}</th><td>{escape(str(v))}</td></tr>" for k, v in rows if v is not None)
     low_days = run.summary.get("low_stock_days", 30)
     text = f"<p>{escape(str(desc).strip())}</p>" if desc else ""
-    return (f"{text}<table>{table}</table>"
-            "<p class=\"note\">Definitions. <em>Stock</em>: rounds held by the side at the end of a day (components "
-            "such as charges excluded). <em>Demanded</em>: rounds the side's fronts call for; <em>fired</em>: rounds "
-            "they actually fire, fewer when stocks run short or are rationed. <em>First stock-out</em>: the first day "
-            "a front could not fire all it called for. <em>Low stock</em>: the first day the stock covers fewer than "
-            f"{escape(str(low_days))} days of expected demand, the mean daily demand of the last 30 days. "
-            "<em>Crossover</em>: the first calendar month in which one side produces more than the other.</p>")
+    return (
+        f"{text}<table>{table}</table>"
+        '<p class="note">Definitions. <em>Stock</em>: rounds held by the side at the end of a day (components '
+        "such as charges excluded). <em>Demanded</em>: rounds the side's fronts call for; <em>fired</em>: rounds "
+        "they actually fire, fewer when stocks run short or are rationed. <em>First stock-out</em>: the first day "
+        "a front could not fire all it called for. <em>Low stock</em>: the first day the stock covers fewer than "
+        f"{escape(str(low_days))} days of expected demand, the mean daily demand of the last 30 days. "
+        "<em>Crossover</em>: the first calendar month in which one side produces more than the other.</p>"
+    )
 
 
 def _source_item(source: dict[str, str | None]) -> str:
@@ -161,28 +191,39 @@ def _uses(uses: list[ValueUse]) -> str:
 def _figure_block(fig: CitedFigure) -> str:
     title = f"<h4><code>{escape(fig.id)}</code>{': ' + escape(fig.description) if fig.description else ''}</h4>"
     if not fig.found:
-        facts = "<p class=\"note\">Not found in the figures files available when the run was written.</p>"
+        facts = '<p class="note">Not found in the figures files available when the run was written.</p>'
     else:
-        facts = (f"<p>Unit: {escape(fig.unit or '')}; low / central / high: {escape(range_text(fig))}"
-                 + (f"; as of {escape(fig.as_of)}" if fig.as_of else "") + ".</p>")
+        facts = (
+            f"<p>Unit: {escape(fig.unit or '')}; low / central / high: {escape(range_text(fig))}"
+            + (f"; as of {escape(fig.as_of)}" if fig.as_of else "")
+            + ".</p>"
+        )
         if fig.reliability:
-            facts += f"<p class=\"note\">Reliability: {escape(fig.reliability)}</p>"
+            facts += f'<p class="note">Reliability: {escape(fig.reliability)}</p>'
     sources = f"<p>Sources:</p><ul>{''.join(_source_item(s) for s in fig.sources)}</ul>" if fig.sources else ""
     return f'<div class="figure-block">{title}{facts}<p>Used at:</p><ul>{_uses(fig.uses)}</ul>{sources}</div>'
 
 
 def _sources_section(report: SourcesReport | None) -> str:
     if report is None:
-        return ("<p class=\"note\">This run directory holds no record of the cited figures (it was written by an "
-                "older munisim) and its figures files cannot be found; run its scenario again to include them.</p>")
-    intro = ("<p>Every number in the scenario taken from a public figure cites it; below, each cited figure with "
-             "its range, where the scenario uses it and with which value or distribution, and its public sources. "
-             "The values after it cite nothing: they are modelling assumptions.</p>")
+        return (
+            '<p class="note">This run directory holds no record of the cited figures (it was written by an '
+            "older munisim) and its figures files cannot be found; run its scenario again to include them.</p>"
+        )
+    intro = (
+        "<p>Every number in the scenario taken from a public figure cites it; below, each cited figure with "
+        "its range, where the scenario uses it and with which value or distribution, and its public sources. "
+        "The values after it cite nothing: they are modelling assumptions.</p>"
+    )
     cited = "".join(_figure_block(f) for f in report.cited) or "<p>No value cites a figure.</p>"
-    uncited = "".join(f"<tr><td><code>{escape(u.path)}</code></td><td>{escape(u.text)}</td></tr>"
-                      for u in report.uncited)
-    table = (f"<table><thead><tr><th>key path</th><th>value</th></tr></thead><tbody>{uncited}</tbody></table>"
-             if uncited else "<p>Every value cites a figure.</p>")
+    uncited = "".join(
+        f"<tr><td><code>{escape(u.path)}</code></td><td>{escape(u.text)}</td></tr>" for u in report.uncited
+    )
+    table = (
+        f"<table><thead><tr><th>key path</th><th>value</th></tr></thead><tbody>{uncited}</tbody></table>"
+        if uncited
+        else "<p>Every value cites a figure.</p>"
+    )
     return f"{intro}<h3>Cited figures</h3>{cited}<h3>Uncited values (modelling assumptions)</h3>{table}"
 
 
@@ -207,43 +248,84 @@ def render_report(run: RunFiles) -> str:
     names = " and ".join(run.side_name(s) for s in run.sides)
     title = f"{run.summary['scenario']}: artillery ammunition, {run.summary['start']} to {run.summary['end']}"
     parts = [f"<h1>{escape(title)}</h1>", _intro(run), "<h2>Key results</h2>", _key_table(run), _crossover_list(run)]
-    parts += ["<h2>Production</h2>",
-              _image(production_png(run, monthly, colors), "monthly production by side",
-                     f"Rounds produced per calendar month by {names} (median and 90% interval); dashed lines mark "
-                     "the median month in which one side first out-produces the other. The first and last months "
-                     "may be partial."),
-              _image(crossover_png(run, colors), "probability of the production crossover by month",
-                     "Share of replicates in which each side has out-produced the other in at least one month, by "
-                     "month; replicates where it never happens count in the denominator.")]
-    parts += ["<h2>Stocks</h2>",
-              _image(stock_png(run, daily, colors), "stock by side", "Rounds held at the end of each day.")]
-    parts += ["<h2>Fire: demanded and fired</h2>",
-              _image(fired_png(run, monthly, colors), "rounds fired against demanded",
-                     "Rounds the fronts asked for (median, dotted) and the rounds they fired, per month."),
-              _image(fire_ratio_png(run, monthly, colors), "fire ratio by month",
-                     "Fired divided by demanded, per month: below 100% the guns were short of shells or rationed.")]
+    parts += [
+        "<h2>Production</h2>",
+        _image(
+            production_png(run, monthly, colors),
+            "monthly production by side",
+            f"Rounds produced per calendar month by {names} (median and 90% interval); dashed lines mark "
+            "the median month in which one side first out-produces the other. The first and last months "
+            "may be partial.",
+        ),
+        _image(
+            crossover_png(run, colors),
+            "probability of the production crossover by month",
+            "Share of replicates in which each side has out-produced the other in at least one month, by "
+            "month; replicates where it never happens count in the denominator.",
+        ),
+    ]
+    parts += [
+        "<h2>Stocks</h2>",
+        _image(stock_png(run, daily, colors), "stock by side", "Rounds held at the end of each day."),
+    ]
+    parts += [
+        "<h2>Fire: demanded and fired</h2>",
+        _image(
+            fired_png(run, monthly, colors),
+            "rounds fired against demanded",
+            "Rounds the fronts asked for (median, dotted) and the rounds they fired, per month.",
+        ),
+        _image(
+            fire_ratio_png(run, monthly, colors),
+            "fire ratio by month",
+            "Fired divided by demanded, per month: below 100% the guns were short of shells or rationed.",
+        ),
+    ]
     if "strength" in set(daily["variable"]):
-        parts += ["<h2>Forces and losses</h2>",
-                  _image(forces_png(run, daily, monthly, colors), "strength and losses by side",
-                         "Front-line strength at the end of each day and attrition losses per month, in the "
-                         "scenario's force units.")]
+        parts += [
+            "<h2>Forces and losses</h2>",
+            _image(
+                forces_png(run, daily, monthly, colors),
+                "strength and losses by side",
+                "Front-line strength at the end of each day and attrition losses per month, in the "
+                "scenario's force units.",
+            ),
+        ]
     low_days = run.summary.get("low_stock_days", 30)
-    parts += ["<h2>Running short</h2>",
-              _image(event_png(run, "first_stockout", "First stock-out: probability it has happened by each date",
-                               colors), "probability of a first stock-out by date",
-                     "Share of replicates in which a front of the side has had a day it could not fire all it "
-                     "called for, by date."),
-              _image(event_png(run, "low_stock", f"Low stock (under {low_days} days of demand): probability it "
-                               "has happened by each date", colors), "probability of low stock by date",
-                     f"Share of replicates in which the side's stock has fallen below {low_days} days of its "
-                     "expected demand, by date.")]
-    parts += ["<h2>Assumptions</h2>", _assumptions(run),
-              '<h2>Sources</h2><section id="sources">', _sources_section(_run_sources(run)), "</section>"]
+    parts += [
+        "<h2>Running short</h2>",
+        _image(
+            event_png(run, "first_stockout", "First stock-out: probability it has happened by each date", colors),
+            "probability of a first stock-out by date",
+            "Share of replicates in which a front of the side has had a day it could not fire all it "
+            "called for, by date.",
+        ),
+        _image(
+            event_png(
+                run,
+                "low_stock",
+                f"Low stock (under {low_days} days of demand): probability it has happened by each date",
+                colors,
+            ),
+            "probability of low stock by date",
+            f"Share of replicates in which the side's stock has fallen below {low_days} days of its "
+            "expected demand, by date.",
+        ),
+    ]
+    parts += [
+        "<h2>Assumptions</h2>",
+        _assumptions(run),
+        '<h2>Sources</h2><section id="sources">',
+        _sources_section(_run_sources(run)),
+        "</section>",
+    ]
     made = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
-    footer = f"<p class=\"note\">Report written {escape(made)} from the run directory's files.</p>"
-    return ("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
-            f"<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"><title>{escape(title)}</title>"
-            f"<style>{_STYLE}</style></head><body>\n" + "\n".join(parts) + f"\n{footer}\n</body></html>\n")
+    footer = f'<p class="note">Report written {escape(made)} from the run directory\'s files.</p>'
+    return (
+        '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
+        f'<meta name="viewport" content="width=device-width, initial-scale=1"><title>{escape(title)}</title>'
+        f"<style>{_STYLE}</style></head><body>\n" + "\n".join(parts) + f"\n{footer}\n</body></html>\n"
+    )
 
 
 def write_report(run_dir: str | Path, *, out: str | Path | None = None) -> Path:

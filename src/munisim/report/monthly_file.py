@@ -35,8 +35,15 @@ def _rows(months: pd.DatetimeIndex, side: str, variable: str, data: np.ndarray) 
         warnings.simplefilter("ignore", RuntimeWarning)  # months where no replicate has a value stay NaN
         q = np.nanquantile(data, list(QUANTILES.values()), axis=0)
         mean = np.nanmean(data, axis=0)
-    return pd.DataFrame({"month": months, "side": side, "variable": variable, "mean": mean,
-                         **{k: q[i] for i, k in enumerate(QUANTILES)}})
+    return pd.DataFrame(
+        {
+            "month": months,
+            "side": side,
+            "variable": variable,
+            "mean": mean,
+            **{k: q[i] for i, k in enumerate(QUANTILES)},
+        }
+    )
 
 
 def monthly_frame(result: RunResult) -> pd.DataFrame:
@@ -58,8 +65,9 @@ def monthly_frame(result: RunResult) -> pd.DataFrame:
         for var in MONTHLY_FLOWS:
             months, sums[var] = _month_sums(result, result.series(var, side=side))
             frames.append(_rows(months, side, var, sums[var]))
-        ratio = np.divide(sums["fired"], sums["demanded"], out=np.full_like(sums["fired"], np.nan),
-                          where=sums["demanded"] > 0)
+        ratio = np.divide(
+            sums["fired"], sums["demanded"], out=np.full_like(sums["fired"], np.nan), where=sums["demanded"] > 0
+        )
         frames.append(_rows(months, side, "fire_ratio", ratio))
         if result.scenario.forces:
             months, losses = _month_sums(result, result.series("losses", side=side))

@@ -18,8 +18,16 @@ from munisim.analysis.events import event_probability
 from munisim.report.charts import PALETTE, finish_axes, png_bytes, quantile_band
 from munisim.report.run_reader import RunFiles
 
-__all__ = ["crossover_png", "event_png", "fire_ratio_png", "fired_png", "forces_png", "production_png", "side_colors",
-           "stock_png"]
+__all__ = [
+    "crossover_png",
+    "event_png",
+    "fire_ratio_png",
+    "fired_png",
+    "forces_png",
+    "production_png",
+    "side_colors",
+    "stock_png",
+]
 
 _PERCENT = PercentFormatter(1.0, decimals=0)
 
@@ -44,14 +52,31 @@ def _rows(frame: pd.DataFrame, side: str, variable: str, end: pd.Timestamp | Non
     return rows
 
 
-def _bands(ax: Axes, frame: pd.DataFrame, x: str, variable: str, run: RunFiles, colors: dict[str, str],
-           *, step: bool = False, suffix: str = "") -> None:
+def _bands(
+    ax: Axes,
+    frame: pd.DataFrame,
+    x: str,
+    variable: str,
+    run: RunFiles,
+    colors: dict[str, str],
+    *,
+    step: bool = False,
+    suffix: str = "",
+) -> None:
     for side in run.sides:
         rows = _rows(frame, side, variable, run.end + pd.Timedelta(days=1) if step else None)
         if rows.empty:
             continue
-        quantile_band(ax, rows[x], rows["p05"], rows["p50"], rows["p95"], colors[side],
-                      f"{run.side_name(side)}{suffix}", step=step)
+        quantile_band(
+            ax,
+            rows[x],
+            rows["p05"],
+            rows["p50"],
+            rows["p95"],
+            colors[side],
+            f"{run.side_name(side)}{suffix}",
+            step=step,
+        )
 
 
 def stock_png(run: RunFiles, daily: pd.DataFrame, colors: dict[str, str]) -> bytes:
@@ -71,21 +96,34 @@ def production_png(run: RunFiles, monthly: pd.DataFrame, colors: dict[str, str])
     for pair, c in run.summary.get("crossover", {}).items():
         a, b = pair.split(" over ")
         if c.get("month") and pd.Timestamp(c["month"]) > run.start:
-            ax.axvline(pd.Timestamp(c["month"]), color=colors.get(a, "black"), ls="--", lw=1,
-                       label=f"{run.side_name(a)} overtakes {run.side_name(b)} (median, {c['month'][:7]})")
+            ax.axvline(
+                pd.Timestamp(c["month"]),  # type: ignore[arg-type]  # dates are converted by matplotlib's units
+                color=colors.get(a, "black"),
+                ls="--",
+                lw=1,
+                label=f"{run.side_name(a)} overtakes {run.side_name(b)} (median, {c['month'][:7]})",
+            )
     finish_axes(ax, "Rounds produced per month, by side", "production (rounds per month)")
     return png_bytes(fig)
 
 
-def _probability(ax: Axes, dates: pd.DatetimeIndex, index: np.ndarray, color: str, label: str,
-                 end: pd.Timestamp) -> None:
+def _probability(
+    ax: Axes, dates: pd.DatetimeIndex, index: np.ndarray, color: str, label: str, end: pd.Timestamp
+) -> None:
     curve = event_probability(index, len(dates))
     # Close the last step at the end of the horizon.
     curve = pd.concat([curve, curve.iloc[[-1]]], ignore_index=True)
-    dates = dates.append(pd.DatetimeIndex([end]))
-    ax.fill_between(dates, curve["low"], curve["high"], step="post", color=color, alpha=0.15,
-                    label=f"{label} (95% confidence band)")
-    ax.plot(dates, curve["probability"], drawstyle="steps-post", color=color, lw=1.8, label=label)
+    closed = dates.append(pd.DatetimeIndex([end]))
+    ax.fill_between(
+        closed,
+        curve["low"],
+        curve["high"],
+        step="post",
+        color=color,
+        alpha=0.15,
+        label=f"{label} (95% confidence band)",
+    )
+    ax.plot(closed, curve["probability"], drawstyle="steps-post", color=color, lw=1.8, label=label)
 
 
 def _probability_axes(ax: Axes, title: str) -> None:
@@ -101,8 +139,14 @@ def crossover_png(run: RunFiles, colors: dict[str, str]) -> bytes:
         for b in run.sides:
             col = f"crossover.{a} over {b}"
             if a != b and col in run.outcomes:
-                _probability(ax, run.months, run.outcomes[col].to_numpy(), colors[a],
-                             f"{run.side_name(a)} has out-produced {run.side_name(b)}", run.end + pd.Timedelta(days=1))
+                _probability(
+                    ax,
+                    run.months,
+                    run.outcomes[col].to_numpy(),
+                    colors[a],
+                    f"{run.side_name(a)} has out-produced {run.side_name(b)}",
+                    run.end + pd.Timedelta(days=1),
+                )
     _probability_axes(ax, "Production crossover: probability it has happened by each month")
     return png_bytes(fig)
 
@@ -114,8 +158,14 @@ def event_png(run: RunFiles, event: str, title: str, colors: dict[str, str]) -> 
     for side in run.sides:
         col = f"{side}.{event}"
         if col in run.outcomes:
-            _probability(ax, run.days, run.outcomes[col].to_numpy(), colors[side], run.side_name(side),
-                         run.end + pd.Timedelta(days=1))
+            _probability(
+                ax,
+                run.days,
+                run.outcomes[col].to_numpy(),
+                colors[side],
+                run.side_name(side),
+                run.end + pd.Timedelta(days=1),
+            )
     _probability_axes(ax, title)
     return png_bytes(fig)
 
@@ -129,11 +179,19 @@ def fired_png(run: RunFiles, monthly: pd.DataFrame, colors: dict[str, str]) -> b
     for ax, side in zip(axes[:, 0], run.sides):
         name = run.side_name(side)
         demanded = _rows(monthly, side, "demanded", end)
-        ax.plot(demanded["month"], demanded["p50"], color="black", lw=1.2, ls=":", drawstyle="steps-post",
-                label=f"{name} demanded (median)")
+        ax.plot(
+            demanded["month"],
+            demanded["p50"],
+            color="black",
+            lw=1.2,
+            ls=":",
+            drawstyle="steps-post",
+            label=f"{name} demanded (median)",
+        )
         fired = _rows(monthly, side, "fired", end)
-        quantile_band(ax, fired["month"], fired["p05"], fired["p50"], fired["p95"], colors[side], f"{name} fired",
-                      step=True)
+        quantile_band(
+            ax, fired["month"], fired["p05"], fired["p50"], fired["p95"], colors[side], f"{name} fired", step=True
+        )
         finish_axes(ax, f"{name}: rounds fired against rounds demanded, by month", "rounds per month")
         ax.tick_params(labelbottom=True)
     return png_bytes(fig)
@@ -145,8 +203,7 @@ def fire_ratio_png(run: RunFiles, monthly: pd.DataFrame, colors: dict[str, str])
     ax = fig.subplots()
     _bands(ax, monthly, "month", "fire_ratio", run, colors, step=True)
     ax.axhline(1.0, color="black", lw=0.8, ls=":", label="all demand fired (100%)")
-    finish_axes(ax, "Fire ratio: rounds fired / rounds demanded, by month", "fired / demanded (%)",
-                formatter=_PERCENT)
+    finish_axes(ax, "Fire ratio: rounds fired / rounds demanded, by month", "fired / demanded (%)", formatter=_PERCENT)
     return png_bytes(fig)
 
 
@@ -158,6 +215,10 @@ def forces_png(run: RunFiles, daily: pd.DataFrame, monthly: pd.DataFrame, colors
     finish_axes(top, "Front-line strength, by side (end of day)", "strength (forces' unit)")
     top.tick_params(labelbottom=True)
     _bands(bottom, monthly, "month", "losses", run, colors, step=True)
-    finish_axes(bottom, "Attrition losses per month, by side", "losses per month (forces' unit)",
-                formatter=FuncFormatter(lambda x, _p: f"{x:,.0f}"))
+    finish_axes(
+        bottom,
+        "Attrition losses per month, by side",
+        "losses per month (forces' unit)",
+        formatter=FuncFormatter(lambda x, _p: f"{x:,.0f}"),
+    )
     return png_bytes(fig)

@@ -8,7 +8,15 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from munisim.config.overlay import parent_files
-from munisim.io import atomic_directory, cited_figures, file_hash, resolved_scenario, scenario_hash, versions, write_json
+from munisim.io import (
+    atomic_directory,
+    cited_figures,
+    file_hash,
+    resolved_scenario,
+    scenario_hash,
+    versions,
+    write_json,
+)
 from munisim.report.charts import write_charts
 from munisim.report.run_extras import write_run_extras
 from munisim.results import RunResult
@@ -43,12 +51,16 @@ def write_run(
         table.assign(date=table["date"].dt.date).to_csv(tmp / "timeseries.csv", index=False, float_format="%.6g")
         manifest = {
             "munisim_run": 1,
-            "created": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+            "created": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
             "scenario": result.scenario.name,
             "scenario_file": Path(scenario_path).name if scenario_path else None,
             "scenario_file_sha256": file_hash(scenario_path) if scenario_path else None,
-            "scenario_parents": [{"file": Path(os.path.relpath(f, base)).as_posix(), "sha256": file_hash(f)}
-                                 for f in parent_files(scenario_path)] if scenario_path and base else [],
+            "scenario_parents": [
+                {"file": Path(os.path.relpath(f, base)).as_posix(), "sha256": file_hash(f)}
+                for f in parent_files(scenario_path)
+            ]
+            if scenario_path and base
+            else [],
             "scenario_sha256": scenario_hash(result.scenario),
             "overrides": list(overrides),
             "engine": result.engine,
@@ -58,11 +70,12 @@ def write_run(
             "days": result.trajectories.n_days,
             "versions": versions(),
             "figures_cited": cited_figures(result.scenario),
-            "engine_stats": {k: v for k, v in result.meta.items()},
+            "engine_stats": dict(result.meta.items()),
         }
         write_json(tmp / "manifest.json", manifest)
-        (tmp / "scenario.resolved.yaml").write_text(resolved_scenario(result.scenario, figures_dir=base),
-                                                    encoding="utf-8")
+        (tmp / "scenario.resolved.yaml").write_text(
+            resolved_scenario(result.scenario, figures_dir=base), encoding="utf-8"
+        )
         write_charts(result, tmp)
         write_run_extras(result, tmp, figures_dir=base)  # outcomes.parquet, monthly.parquet, sources.json
     return out

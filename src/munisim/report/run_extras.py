@@ -32,5 +32,8 @@ def write_run_extras(result: RunResult, directory: Path, *, figures_dir: Path | 
     """
     directory = Path(directory)
     figures = load_scenario_figures(result.scenario, figures_dir)
-    return [write_outcomes(result, directory), write_monthly(result, directory),
-            write_sources(collect_sources(result.scenario, figures), directory / SOURCES_FILE)]
+    return [
+        write_outcomes(result, directory),
+        write_monthly(result, directory),
+        write_sources(collect_sources(result.scenario, figures), directory / SOURCES_FILE),
+    ]

@@ -149,8 +149,10 @@ def read_run(path: str | Path) -> RunFiles:
     """
     path = Path(path)
     if not path.is_dir():
-        raise RunDirError(f"{path}: {'not a directory' if path.exists() else 'no such directory'}; "
-                          "expected a run directory written by munisim run")
+        raise RunDirError(
+            f"{path}: {'not a directory' if path.exists() else 'no such directory'}; "
+            "expected a run directory written by munisim run"
+        )
     manifest_path = path / "manifest.json"
     if not manifest_path.is_file():
         raise RunDirError(f"{path}: not a munisim run directory (no manifest.json)")

@@ -98,8 +98,12 @@ class SourcesReport:
     def from_dict(cls, data: dict[str, Any]) -> SourcesReport:
         """The inverse of :meth:`to_dict`."""
         cited = [CitedFigure(**{**c, "uses": [ValueUse(**u) for u in c.get("uses", [])]}) for c in data["cited"]]
-        return cls(data["scenario"], list(data.get("figures_files", [])), cited,
-                   [ValueUse(**u) for u in data.get("uncited", [])])
+        return cls(
+            data["scenario"],
+            list(data.get("figures_files", [])),
+            cited,
+            [ValueUse(**u) for u in data.get("uncited", [])],
+        )
 
     def to_markdown(self) -> str:
         """A Markdown document: one section per cited figure, then a table of the uncited values."""
@@ -114,8 +118,10 @@ class SourcesReport:
             if not fig.found:
                 lines += ["*Not found in the figures files.*", ""]
             else:
-                lines.append(f"- unit: {_md(fig.unit or '')}; low / central / high: {range_text(fig)}"
-                             + (f"; as of {_md(fig.as_of)}" if fig.as_of else ""))
+                lines.append(
+                    f"- unit: {_md(fig.unit or '')}; low / central / high: {range_text(fig)}"
+                    + (f"; as of {_md(fig.as_of)}" if fig.as_of else "")
+                )
                 if fig.reliability:
                     lines.append(f"- reliability: {_md(fig.reliability)}")
             lines.append("- used at:")
@@ -212,10 +218,21 @@ def collect_sources(scenario: Scenario, figures: FigureSet | None) -> SourcesRep
         if fig is None:
             cited.append(CitedFigure(fid, False, uses=uses[fid]))
             continue
-        cited.append(CitedFigure(
-            fid, True, fig.description, fig.unit, fig.low, fig.central, fig.high, fig.as_of, fig.reliability,
-            [{"title": s.title, "publisher": s.publisher, "date": s.date, "url": s.url} for s in fig.sources],
-            uses[fid]))
+        cited.append(
+            CitedFigure(
+                fid,
+                True,
+                fig.description,
+                fig.unit,
+                fig.low,
+                fig.central,
+                fig.high,
+                fig.as_of,
+                fig.reliability,
+                [{"title": s.title, "publisher": s.publisher, "date": s.date, "url": s.url} for s in fig.sources],
+                uses[fid],
+            )
+        )
     return SourcesReport(scenario.name, list(scenario.figures), cited, uncited)
 
 

@@ -8,8 +8,8 @@ from typing import Any
 import matplotlib
 
 matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
+import matplotlib.pyplot as plt
+import numpy as np
 
 __all__ = ["outcome_scatter", "indices_chart", "probability_map"]
 
@@ -25,8 +25,7 @@ def outcome_scatter(samples: Any, outcomes: Any, path: Path, title: str) -> None
             ax = axes[i, j]
             ax.scatter(samples.loc[ok, n], outcomes.loc[ok, c], s=6, alpha=0.5, color="#2e86c1", label="sample")
             if (~ok).any():
-                ax.scatter(samples.loc[~ok, n], np.zeros((~ok).sum()), s=8, marker="x", color="#c0392b",
-                           label="failed")
+                ax.scatter(samples.loc[~ok, n], np.zeros((~ok).sum()), s=8, marker="x", color="#c0392b", label="failed")
             if i == len(cols) - 1:
                 ax.set_xlabel(n)
             if j == 0:
@@ -50,12 +49,26 @@ def indices_chart(indices: dict[str, dict[str, dict[str, float]]], method: str, 
         x = np.arange(len(names))
         if method == "sobol":
             for off, key, color in ((-0.2, "S1", "#2e86c1"), (0.2, "ST", "#c0392b")):
-                ax.bar(x + off, [per[n][key] for n in names], 0.4, yerr=[per[n][key + "_conf"] for n in names],
-                       color=color, capsize=3, label={"S1": "first order S1", "ST": "total order ST"}[key])
+                ax.bar(
+                    x + off,
+                    [per[n][key] for n in names],
+                    0.4,
+                    yerr=[per[n][key + "_conf"] for n in names],
+                    color=color,
+                    capsize=3,
+                    label={"S1": "first order S1", "ST": "total order ST"}[key],
+                )
             ax.set_ylabel("Sobol' index")
         else:
-            ax.bar(x, [per[n]["mu_star"] for n in names], 0.6, yerr=[per[n]["mu_star_conf"] for n in names],
-                   color="#2e86c1", capsize=3, label="mu* (95% interval)")
+            ax.bar(
+                x,
+                [per[n]["mu_star"] for n in names],
+                0.6,
+                yerr=[per[n]["mu_star_conf"] for n in names],
+                color="#2e86c1",
+                capsize=3,
+                label="mu* (95% interval)",
+            )
             ax.set_ylabel("Morris mu*")
         ax.set_xticks(x, names)
         ax.set_title(col, fontsize="small")
@@ -67,8 +80,9 @@ def indices_chart(indices: dict[str, dict[str, dict[str, float]]], method: str, 
     plt.close(fig)
 
 
-def probability_map(samples: Any, outcomes: Any, column: str, x: str, y: str, path: Path, title: str,
-                    bins: int = 8) -> None:
+def probability_map(
+    samples: Any, outcomes: Any, column: str, x: str, y: str, path: Path, title: str, bins: int = 8
+) -> None:
     """Mean of ``column`` (e.g. a probability) in a grid over factors ``x`` and ``y``."""
     ok = outcomes["error"] == ""
     xs, ys, zs = samples.loc[ok, x].to_numpy(), samples.loc[ok, y].to_numpy(), outcomes.loc[ok, column].to_numpy()

@@ -14,8 +14,14 @@ from munisim.report.sweep_charts import indices_chart, outcome_scatter, probabil
 __all__ = ["write_sweep"]
 
 
-def write_sweep(result: SweepResult, out: str | Path, *, experiment_file: str | None = None,
-                indices: dict[str, Any] | None = None, method: str | None = None) -> list[Path]:
+def write_sweep(
+    result: SweepResult,
+    out: str | Path,
+    *,
+    experiment_file: str | None = None,
+    indices: dict[str, Any] | None = None,
+    method: str | None = None,
+) -> list[Path]:
     """Write the outputs of ``result`` into ``out`` (next to its ``chunks/``); returns the files written."""
     root = Path(out)
     root.mkdir(parents=True, exist_ok=True)
@@ -28,7 +34,7 @@ def write_sweep(result: SweepResult, out: str | Path, *, experiment_file: str | 
     written.append(root / "samples.parquet")
     manifest = {
         "munisim_sweep": 1,
-        "created": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+        "created": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "experiment_file": Path(experiment_file).name if experiment_file else None,
         "experiment": exp.model_dump(mode="json"),
         "design": exp.design.model_dump(mode="json"),

@@ -42,48 +42,67 @@ def run_lane(inputs: BlockInputs, lane: int) -> tuple[dict[tuple[str, str, str],
     for f in inputs.factories:
         delivered = out[("factory", f.id, "delivered")] = [0] * T
         avail = [1.0] * T if f.avail is None else f.avail[:, j].tolist()
-        env.process(produce(env, f.rate.daily[:, j].tolist(), avail, int(f.lot_days[j]), depots[f.stockpile],
-                            delivered, [(depots[sid], u.daily[:, j].tolist()) for sid, u in f.inputs],
-                            out.setdefault(("factory", f.id, "unmade"), [0] * T)))
+        env.process(
+            produce(
+                env,
+                f.rate.daily[:, j].tolist(),
+                avail,
+                int(f.lot_days[j]),
+                depots[f.stockpile],
+                delivered,
+                [(depots[sid], u.daily[:, j].tolist()) for sid, u in f.inputs],
+                out.setdefault(("factory", f.id, "unmade"), [0] * T),
+            )
+        )
     for d in depots.values():
         env.process(settle(env, d, T))
     for sp in inputs.stockpiles:
         if sp.strikes:
-            env.process(strike(env, depots[sp.id], [(float(k.share[j]), k.day, None if k.hits is None
-                                                     else k.hits[:, j].tolist()) for k in sp.strikes], T))
+            env.process(
+                strike(
+                    env,
+                    depots[sp.id],
+                    [(float(k.share[j]), k.day, None if k.hits is None else k.hits[:, j].tolist()) for k in sp.strikes],
+                    T,
+                )
+            )
     for tr in inputs.transfers:
         packages: dict[int, int] = {}
         for pk in tr.packages:
             packages[pk.day] = packages.get(pk.day, 0) + int(pk.quantity[j])
-        env.process(dispatch(
-            env,
-            n_days=T,
-            suspended=tr.suspended.tolist(),
-            recurring=[(r.start, r.end, int(r.every[j]), int(r.quantity[j])) for r in tr.recurring],
-            packages=packages,
-            share=None if tr.share is None else float(tr.share[j]),
-            lead_days=int(tr.lead[j]),
-            loss_share=float(tr.loss[j]),
-            source=None if tr.source is None else depots[tr.source],
-            dest=depots[tr.dest],
-            dispatched=out.setdefault(("transfer", tr.id, "dispatched"), [0] * T),
-            arrived=out.setdefault(("transfer", tr.id, "arrived"), [0] * T),
-            lost=out.setdefault(("transfer", tr.id, "lost"), [0] * T),
-        ))
+        env.process(
+            dispatch(
+                env,
+                n_days=T,
+                suspended=tr.suspended.tolist(),
+                recurring=[(r.start, r.end, int(r.every[j]), int(r.quantity[j])) for r in tr.recurring],
+                packages=packages,
+                share=None if tr.share is None else float(tr.share[j]),
+                lead_days=int(tr.lead[j]),
+                loss_share=float(tr.loss[j]),
+                source=None if tr.source is None else depots[tr.source],
+                dest=depots[tr.dest],
+                dispatched=out.setdefault(("transfer", tr.id, "dispatched"), [0] * T),
+                arrived=out.setdefault(("transfer", tr.id, "arrived"), [0] * T),
+                lost=out.setdefault(("transfer", tr.id, "lost"), [0] * T),
+            )
+        )
     for fr in inputs.fronts:
         rec = {v: out.setdefault(("front", fr.key, v), [0] * T) for v in FRONT_VARS}
-        env.process(fire(
-            env,
-            demand=fr.demand[:, j].tolist(),
-            expected=fr.expected.daily[:, j].tolist(),
-            tiers=[(float(b[j]), float(s[j])) for b, s in fr.tiers],
-            depots=[depots[s] for s in fr.stockpiles],
-            rec=rec,
-            tubes=None if fr.tubes is None else (depots[fr.tubes[0]], float(fr.tubes[1][j]), float(fr.tubes[2][j])),
-        ))
+        env.process(
+            fire(
+                env,
+                demand=fr.demand[:, j].tolist(),
+                expected=fr.expected.daily[:, j].tolist(),
+                tiers=[(float(b[j]), float(s[j])) for b, s in fr.tiers],
+                depots=[depots[s] for s in fr.stockpiles],
+                rec=rec,
+                tubes=None if fr.tubes is None else (depots[fr.tubes[0]], float(fr.tubes[1][j]), float(fr.tubes[2][j])),
+            )
+        )
     troops = {f.id: Troops(float(f.initial[j]), T) for f in inputs.forces}
-    for f in inputs.forces:
-        env.process(muster(env, f, j, troops[f.id], T))
+    for force in inputs.forces:
+        env.process(muster(env, force, j, troops[force.id], T))
     if inputs.engagements:
         keys_of: dict[str, list[str]] = {}
         for fr in inputs.fronts:
@@ -107,8 +126,8 @@ def run_lane(inputs: BlockInputs, lane: int) -> tuple[dict[tuple[str, str, str],
     for sid, d in depots.items():
         for var, values in d.rec.items():
             out[("stockpile", sid, var)] = values
-    for fid, tr in troops.items():
-        for var, arr in tr.rec.items():
+    for fid, tp in troops.items():
+        for var, arr in tp.rec.items():
             out[("force", fid, var)] = arr  # type: ignore[assignment]
     return out, initial, events
 
@@ -160,15 +179,17 @@ def run_des(
         total_events += events
         for k, v in series.items():
             lists.setdefault(k, []).append(v)
-        for k, v0 in init.items():
-            initial.setdefault(k, []).append(v0)
+        for sid, v0 in init.items():
+            initial.setdefault(sid, []).append(v0)
         if progress is not None:
             progress(1)
     traj = Trajectories(
         n_days=T,
         replicates=replicates,
-        series={k: np.asarray(v, dtype=np.float64 if k[0] == "force" else np.int64).reshape(replicates, T)
-                for k, v in lists.items()},
+        series={
+            k: np.asarray(v, dtype=np.float64 if k[0] == "force" else np.int64).reshape(replicates, T)
+            for k, v in lists.items()
+        },
         initial={k: np.asarray(v, dtype=np.int64) for k, v in initial.items()},
     )
     if recording is not None:

@@ -37,7 +37,7 @@ Proc = Generator[simpy.Event, Any, None]
 class Troops:
     """State of one force in one replicate: strength, the day's working values, daily records."""
 
-    __slots__ = ("strength", "mid", "rate", "moved", "rec")
+    __slots__ = ("mid", "moved", "rate", "rec", "strength")
 
     def __init__(self, initial: float, n_days: int) -> None:
         self.strength = initial
@@ -74,8 +74,15 @@ def muster(env: simpy.Environment, force: ForceInputs, lane: int, troops: Troops
         yield env.timeout(1 - (FORCE_PHASE["hold"] - FORCE_PHASE["muster"]))
 
 
-def fight(env: simpy.Environment, e: EngagementInputs, lane: int, x: Troops, y: Troops,
-          share_fired: Callable[[str, int], np.ndarray], n_days: int) -> Proc:
+def fight(
+    env: simpy.Environment,
+    e: EngagementInputs,
+    lane: int,
+    x: Troops,
+    y: Troops,
+    share_fired: Callable[[str, int], np.ndarray],
+    n_days: int,
+) -> Proc:
     """An engagement's days: scale coefficients by the sides' fire, propagate both forces until it ends."""
     sl = slice(lane, lane + 1)
     a0, b0 = e.a[sl], e.b[sl]
@@ -96,8 +103,9 @@ def fight(env: simpy.Environment, e: EngagementInputs, lane: int, x: Troops, y: 
             front, floor, exponent = fires["x"]
             b = b * effectiveness(share_fired(front, t), floor, exponent)
         state[:, 0] = (x.mid, y.mid, x.rate, y.rate)
-        res = propagate(state[0], state[1], a, b, state[2], state[3], x_stop, y_stop, law=e.law, p=e.p, q=e.q,
-                        validate=False)
+        res = propagate(
+            state[0], state[1], a, b, state[2], state[3], x_stop, y_stop, law=e.law, p=e.p, q=e.q, validate=False
+        )
         x.moved, y.moved = float(res.x[0]), float(res.y[0])
         if res.ended[0]:
             return  # from tomorrow both forces only gain reinforcements

@@ -21,8 +21,15 @@ from munisim.model.rationing import rationed_target
 
 __all__ = ["Depot", "PHASE", "produce", "settle", "strike", "dispatch", "ship", "fire", "record"]
 
-PHASE = {"produce": 0.0, "arrive": 0.125, "settle": 0.25, "strike": 0.3125, "dispatch": 0.375, "fire": 0.5,
-         "record": 0.625}
+PHASE = {
+    "produce": 0.0,
+    "arrive": 0.125,
+    "settle": 0.25,
+    "strike": 0.3125,
+    "dispatch": 0.375,
+    "fire": 0.5,
+    "record": 0.625,
+}
 
 Proc = Generator[simpy.Event, Any, None]
 
@@ -30,7 +37,7 @@ Proc = Generator[simpy.Event, Any, None]
 class Depot:
     """State of one stockpile in one replicate, and its daily records (lists of length T)."""
 
-    __slots__ = ("stock", "inbox", "inflow", "capacity", "rec")
+    __slots__ = ("capacity", "inbox", "inflow", "rec", "stock")
 
     def __init__(self, initial: int, capacity: int | None, n_days: int) -> None:
         self.stock = initial
@@ -40,9 +47,16 @@ class Depot:
         self.rec = {v: [0] * n_days for v in STOCKPILE_VARS}
 
 
-def produce(env: simpy.Environment, rate: list[float], avail: list[float], lot_days: int, depot: Depot,
-            delivered: list[int], inputs: Sequence[tuple[Depot, list[float]]] = (),
-            unmade: list[int] | None = None) -> Proc:
+def produce(
+    env: simpy.Environment,
+    rate: list[float],
+    avail: list[float],
+    lot_days: int,
+    depot: Depot,
+    delivered: list[int],
+    inputs: Sequence[tuple[Depot, list[float]]] = (),
+    unmade: list[int] | None = None,
+) -> Proc:
     """Step 1: accrue ``rate * availability`` into whole rounds, as far as the components allow;
     deliver every ``lot_days`` days."""
     carry = 0.0
@@ -101,14 +115,15 @@ def settle(env: simpy.Environment, depot: Depot, n_days: int) -> Proc:
         yield env.timeout(1)
 
 
-def strike(env: simpy.Environment, depot: Depot, strikes: list[tuple[float, int | None, list[bool] | None]],
-           n_days: int) -> Proc:
+def strike(
+    env: simpy.Environment, depot: Depot, strikes: list[tuple[float, int | None, list[bool] | None]], n_days: int
+) -> Proc:
     """Step 3b: depot strikes, in listed order, each destroying ``floor(share * stock)`` rounds."""
     yield env.timeout(PHASE["strike"])
     destroyed = depot.rec["destroyed"]
     for t in range(n_days):
         for share, day, hits in strikes:
-            if (hits[t] if hits is not None else day == t):
+            if hits[t] if hits is not None else day == t:
                 gone = math.floor(share * depot.stock)
                 depot.stock -= gone
                 destroyed[t] += gone

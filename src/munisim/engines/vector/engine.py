@@ -16,6 +16,7 @@ which a transfer can neither dispatch nor receive are skipped for it.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from typing import TypedDict, TypeVar, cast
 
 import numpy as np
 
@@ -24,7 +25,7 @@ from munisim.engines.vector.forces import ForceStep
 from munisim.model.inputs import BlockInputs, TransferInputs, build_block
 from munisim.model.outputs import STOCKPILE_VARS, Recording, Trajectories
 from munisim.model.rationing import rationed_target_array
-from munisim.model.schedules import RateSchedule
+from munisim.model.schedules import RateRows, RateSchedule
 from munisim.rng import REPLICATE_BLOCK
 
 __all__ = ["run_vector", "run_blocks", "DEFAULT_CHUNK_REPLICATES"]
@@ -32,10 +33,51 @@ __all__ = ["run_vector", "run_blocks", "DEFAULT_CHUNK_REPLICATES"]
 #: Replicates simulated together (rounded down to whole blocks, at least one block).
 DEFAULT_CHUNK_REPLICATES = 10 * REPLICATE_BLOCK
 
+_V = TypeVar("_V")
+
+#: A factory: id, stockpile index, rate, availability ``(T, R)`` or None, lot days ``(R,)``, whether every lot is one
+#: day, and its components as ``(stockpile index, per_unit, consumption carry (R,))``.
+_Factory = tuple[str, int, RateRows, np.ndarray | None, np.ndarray, bool, list[tuple[int, RateRows, np.ndarray]]]
+#: A strike: share ``(R,)``, day or None, hits ``(T, R)`` or None.
+_Strike = tuple[np.ndarray, int | None, np.ndarray | None]
+#: A front's tubes: barrel stockpile index, rounds per barrel ``(R,)``, most rounds per tube a day ``(R,)``,
+#: wear carry ``(R,)``.
+_Tubes = tuple[int, np.ndarray, np.ndarray, np.ndarray]
+#: A front: key, stockpile indices, demand ``(T, R)``, expected rate (None without tiers), rationing tiers,
+#: the loosest tier's threshold ``(R,)`` (None without tiers), tubes or None.
+_Front = tuple[str, list[int], np.ndarray, RateRows, list[tuple[np.ndarray, np.ndarray]], np.ndarray, _Tubes | None]
+
+
+class _Transfer(TypedDict):
+    """A transfer's state during a run (a plain dict: the daily loop reads it by key)."""
+
+    id: str
+    src: int | None
+    dst: int
+    lead: np.ndarray
+    lead1: int | None
+    ring: int
+    recurring: list[tuple[int, int, int | None, np.ndarray, np.ndarray]]
+    packages: dict[int, np.ndarray]
+    share: np.ndarray | None
+    loss: np.ndarray | None
+    may: np.ndarray
+    pending: np.ndarray
+    q: np.ndarray
+    l: np.ndarray  # noqa: E741  (the key the daily loop uses)
+    share_carry: np.ndarray
+    loss_carry: np.ndarray
+    rec: dict[str, np.ndarray] | None
+
 
 def _constant(x: np.ndarray) -> int | None:
     """The common value of an integer lane array, or None if lanes differ."""
     return int(x[0]) if x.size and (x == x[0]).all() else None
+
+
+def _present(items: Sequence[_V | None]) -> list[_V]:
+    """Every block's value of a field the first block sets: blocks run together share one structure."""
+    return cast("list[_V]", items)
 
 
 def _may_dispatch(tr: TransferInputs, T: int) -> np.ndarray:
@@ -71,8 +113,9 @@ def _per_block(lanes: slice | Sequence[slice], n_blocks: int) -> list[slice]:
     return out
 
 
-def run_blocks(blocks: list[BlockInputs], lanes: slice | Sequence[slice],
-               recording: Recording | None = None) -> Trajectories:
+def run_blocks(
+    blocks: list[BlockInputs], lanes: slice | Sequence[slice], recording: Recording | None = None
+) -> Trajectories:
     """Simulate the lanes ``lanes`` of the concatenated ``blocks``.
 
     Parameters
@@ -96,21 +139,22 @@ def run_blocks(blocks: list[BlockInputs], lanes: slice | Sequence[slice],
 
     per_block = _per_block(lanes, len(blocks))
 
-    def cat(get: Callable[[BlockInputs], np.ndarray]) -> np.ndarray:
-        return np.concatenate([get(b)[sl] for b, sl in zip(blocks, per_block)], axis=0)
+    def cat(arrays: Sequence[np.ndarray]) -> np.ndarray:
+        """Per-block (B,) arrays, one per block, as one (R,) array of the kept lanes."""
+        return np.concatenate([a[sl] for a, sl in zip(arrays, per_block)], axis=0)
 
-    def cat_t(get: Callable[[BlockInputs], np.ndarray]) -> np.ndarray:
+    def cat_t(arrays: Sequence[np.ndarray]) -> np.ndarray:
         """Day-major (T, B) inputs of every block as one (T, R) array."""
-        return np.concatenate([get(b)[:, sl] for b, sl in zip(blocks, per_block)], axis=1)
+        return np.concatenate([a[:, sl] for a, sl in zip(arrays, per_block)], axis=1)
 
-    def cat_schedule(get: Callable[[BlockInputs], RateSchedule]) -> RateSchedule:
-        return RateSchedule.concat([get(b) for b in blocks], per_block)
+    def cat_schedule(parts: Sequence[RateSchedule]) -> RateSchedule:
+        return RateSchedule.concat(parts, per_block)
 
     # Stockpiles, and the record rows they add up into.
     sp_ids = [sp.id for sp in first.stockpiles]
     sp_index = {sid: i for i, sid in enumerate(sp_ids)}
     S = len(sp_ids)
-    stock = np.stack([cat(lambda b, i=i: b.stockpiles[i].initial) for i in range(S)]).astype(np.int64)
+    stock = np.stack([cat([b.stockpiles[i].initial for b in blocks]) for i in range(S)]).astype(np.int64)
     R = stock.shape[1]
     row_keys = rec_spec.row_keys(sp_ids)
     row_ids = sorted(set(row_keys))
@@ -122,14 +166,21 @@ def run_blocks(blocks: list[BlockInputs], lanes: slice | Sequence[slice],
     initial = {k: np.zeros(R, dtype=np.int64) for k in row_ids}
     for i in range(S):
         initial[row_ids[row_of[i]]] += stock[i]
-    capacity = [None if sp.capacity is None else cat(lambda b, i=i: b.stockpiles[i].capacity)
-                for i, sp in enumerate(first.stockpiles)]
+    capacity = [
+        None if sp.capacity is None else cat(_present([b.stockpiles[i].capacity for b in blocks]))
+        for i, sp in enumerate(first.stockpiles)
+    ]
     # Depot strikes: per stockpile, [(share (R,), day or None, hits (T, R) or None)] in listed order.
-    strikes = []
+    strikes: list[tuple[int, list[_Strike]]] = []
     for i, sp in enumerate(first.stockpiles):
-        items = [(cat(lambda b, i=i, k=k: b.stockpiles[i].strikes[k].share), k_in.day,
-                  None if k_in.hits is None else cat_t(lambda b, i=i, k=k: b.stockpiles[i].strikes[k].hits))
-                 for k, k_in in enumerate(sp.strikes)]
+        items: list[_Strike] = [
+            (
+                cat([b.stockpiles[i].strikes[k].share for b in blocks]),
+                k_in.day,
+                None if k_in.hits is None else cat_t(_present([b.stockpiles[i].strikes[k].hits for b in blocks])),
+            )
+            for k, k_in in enumerate(sp.strikes)
+        ]
         if items:
             strikes.append((i, items))
     inbox = np.zeros((S, R), dtype=np.int64)
@@ -139,13 +190,15 @@ def run_blocks(blocks: list[BlockInputs], lanes: slice | Sequence[slice],
     r_shipped, r_fired, r_refused, r_stock = rec["shipped_out"], rec["fired"], rec["refused"], rec["stock"]
 
     # Factories, and their components: [stockpile index, per_unit (R,), consumption carry (R,)].
-    fac = []
+    fac: list[_Factory] = []
     for i, f in enumerate(first.factories):
-        rate = cat_schedule(lambda b, i=i: b.factories[i].rate).rows()
-        avail = None if f.avail is None else cat_t(lambda b, i=i: b.factories[i].avail)
-        lot = cat(lambda b, i=i: b.factories[i].lot_days)
-        comps = [(sp_index[sid], cat_schedule(lambda b, i=i, k=k: b.factories[i].inputs[k][1]).rows(), np.zeros(R))
-                 for k, (sid, _u) in enumerate(f.inputs)]
+        rate = cat_schedule([b.factories[i].rate for b in blocks]).rows()
+        avail = None if f.avail is None else cat_t(_present([b.factories[i].avail for b in blocks]))
+        lot = cat([b.factories[i].lot_days for b in blocks])
+        comps = [
+            (sp_index[sid], cat_schedule([b.factories[i].inputs[k][1] for b in blocks]).rows(), np.zeros(R))
+            for k, (sid, _u) in enumerate(f.inputs)
+        ]
         fac.append((f.id, sp_index[f.stockpile], rate, avail, lot, bool((lot == 1).all()), comps))
     fcarry = np.zeros((len(fac), R))
     fheld = np.zeros((len(fac), R), dtype=np.int64)
@@ -154,33 +207,46 @@ def run_blocks(blocks: list[BlockInputs], lanes: slice | Sequence[slice],
     r_consumed, r_destroyed = rec["consumed"], rec["destroyed"]
 
     # Transfers.
-    trs = []
-    for i, tr in enumerate(first.transfers):
+    trs: list[_Transfer] = []
+    for i, tr_in in enumerate(first.transfers):
         # A shipment due on or after day T never arrives: leads beyond T change nothing and would make
         # the ring of shipments in transit needlessly long.
-        lead = np.minimum(cat(lambda b, i=i: b.transfers[i].lead), T)
+        lead = np.minimum(cat([b.transfers[i].lead for b in blocks]), T)
         ring = int(lead.max()) + 1
         recurring = []
-        for k, r in enumerate(tr.recurring):
-            every = cat(lambda b, i=i, k=k: b.transfers[i].recurring[k].every)
-            quantity = cat(lambda b, i=i, k=k: b.transfers[i].recurring[k].quantity)
+        for k, r in enumerate(tr_in.recurring):
+            every = cat([b.transfers[i].recurring[k].every for b in blocks])
+            quantity = cat([b.transfers[i].recurring[k].quantity for b in blocks])
             recurring.append((r.start, r.end, _constant(every), every, quantity))
         packages: dict[int, np.ndarray] = {}
-        for k, pk in enumerate(tr.packages):
-            q = cat(lambda b, i=i, k=k: b.transfers[i].packages[k].quantity)
-            packages[pk.day] = packages[pk.day] + q if pk.day in packages else q
-        loss = cat(lambda b, i=i: b.transfers[i].loss)
-        keep = rec_spec.keeps_transfer(tr.source is not None)
-        trs.append({
-            "id": tr.id, "src": None if tr.source is None else sp_index[tr.source], "dst": sp_index[tr.dest],
-            "lead": lead, "lead1": _constant(lead), "ring": ring, "recurring": recurring, "packages": packages,
-            "share": None if tr.share is None else cat(lambda b, i=i: b.transfers[i].share),
-            "loss": loss if (loss != 0).any() else None, "may": _may_dispatch(tr, T),
-            "pending": np.zeros(T + ring, dtype=bool),
-            "q": np.zeros((ring, R), dtype=np.int64), "l": np.zeros((ring, R), dtype=np.int64),
-            "share_carry": np.zeros(R), "loss_carry": np.zeros(R),
-            "rec": {v: np.zeros((T, R), dtype=np.int64) for v in ("dispatched", "arrived", "lost")} if keep else None,
-        })
+        for k, pk in enumerate(tr_in.packages):
+            pq = cat([b.transfers[i].packages[k].quantity for b in blocks])
+            packages[pk.day] = packages[pk.day] + pq if pk.day in packages else pq
+        loss = cat([b.transfers[i].loss for b in blocks])
+        keep = rec_spec.keeps_transfer(tr_in.source is not None)
+        trs.append(
+            {
+                "id": tr_in.id,
+                "src": None if tr_in.source is None else sp_index[tr_in.source],
+                "dst": sp_index[tr_in.dest],
+                "lead": lead,
+                "lead1": _constant(lead),
+                "ring": ring,
+                "recurring": recurring,
+                "packages": packages,
+                "share": None if tr_in.share is None else cat(_present([b.transfers[i].share for b in blocks])),
+                "loss": loss if (loss != 0).any() else None,
+                "may": _may_dispatch(tr_in, T),
+                "pending": np.zeros(T + ring, dtype=bool),
+                "q": np.zeros((ring, R), dtype=np.int64),
+                "l": np.zeros((ring, R), dtype=np.int64),
+                "share_carry": np.zeros(R),
+                "loss_carry": np.zeros(R),
+                "rec": {v: np.zeros((T, R), dtype=np.int64) for v in ("dispatched", "arrived", "lost")}
+                if keep
+                else None,
+            }
+        )
     lanes_r = np.arange(R)
     zeros_r = np.zeros(R, dtype=np.int64)
     # A stockpile with no capacity, no share-of-inflow transfer and no factory using it as a
@@ -191,24 +257,42 @@ def run_blocks(blocks: list[BlockInputs], lanes: slice | Sequence[slice],
     into = [inbox if s in settles else stock for s in range(S)]
 
     # Fronts (one per front and munition).
-    frs = []
+    frs: list[_Front] = []
     for i, fr in enumerate(first.fronts):
-        tiers = [(cat(lambda b, i=i, k=k: b.fronts[i].tiers[k][0]), cat(lambda b, i=i, k=k: b.fronts[i].tiers[k][1]))
-                 for k in range(len(fr.tiers))]
-        loosest = np.max([below for below, _ in tiers], axis=0) if tiers else None
-        expected = cat_schedule(lambda b, i=i: b.fronts[i].expected).rows() if tiers else None
-        # Tubes: [barrel stockpile index, rounds per barrel (R,), most rounds per tube a day (R,), wear carry (R,)].
-        tubes = None if fr.tubes is None else [
-            sp_index[fr.tubes[0]], cat(lambda b, i=i: b.fronts[i].tubes[1]),  # type: ignore[index]
-            cat(lambda b, i=i: b.fronts[i].tubes[2]), np.zeros(R)]  # type: ignore[index]
-        frs.append((fr.key, [sp_index[s] for s in fr.stockpiles], cat_t(lambda b, i=i: b.fronts[i].demand),
-                    expected, tiers, loosest, tubes))
+        tiers = [
+            (cat([b.fronts[i].tiers[k][0] for b in blocks]), cat([b.fronts[i].tiers[k][1] for b in blocks]))
+            for k in range(len(fr.tiers))
+        ]
+        # Both are read only when there are tiers.
+        loosest = cast(np.ndarray, np.max([below for below, _ in tiers], axis=0) if tiers else None)
+        expected = cast(RateRows, cat_schedule([b.fronts[i].expected for b in blocks]).rows() if tiers else None)
+        # Tubes: (barrel stockpile index, rounds per barrel (R,), most rounds per tube a day (R,), wear carry (R,)).
+        tubes: _Tubes | None = None
+        if fr.tubes is not None:
+            tubes_in = _present([b.fronts[i].tubes for b in blocks])
+            tubes = (
+                sp_index[fr.tubes[0]],
+                cat([tb[1] for tb in tubes_in]),
+                cat([tb[2] for tb in tubes_in]),
+                np.zeros(R),
+            )
+        frs.append(
+            (
+                fr.key,
+                [sp_index[s] for s in fr.stockpiles],
+                cat_t([b.fronts[i].demand for b in blocks]),
+                expected,
+                tiers,
+                loosest,
+                tubes,
+            )
+        )
     f_fired = np.zeros((len(frs), T, R), dtype=np.int64)
     f_short = np.zeros((len(frs), T, R), dtype=np.int64)
     f_tube = np.zeros((len(frs), T, R), dtype=np.int64)
 
     # Forces and engagements (step 6), driven by the share of each front's demand fired.
-    forces = ForceStep(first, cat, T) if first.forces else None
+    forces = ForceStep(blocks, cat, T) if first.forces else None
     front_rows: dict[str, list[int]] = {}
     for k, fr in enumerate(first.fronts):
         front_rows.setdefault(fr.front, []).append(k)
@@ -330,10 +414,10 @@ def run_blocks(blocks: list[BlockInputs], lanes: slice | Sequence[slice],
                     tr["l"][slot] += gone
                     tr["pending"][t + lead1] = True
             else:
-                slot = (t + tr["lead"]) % tr["ring"]
+                slots = (t + tr["lead"]) % tr["ring"]
                 arrives = t + tr["lead"] < T
-                tr["q"][slot, lanes_r] += np.where(arrives, q, 0)
-                tr["l"][slot, lanes_r] += np.where(arrives, gone, 0)
+                tr["q"][slots, lanes_r] += np.where(arrives, q, 0)
+                tr["l"][slots, lanes_r] += np.where(arrives, gone, 0)
                 tr["pending"][t + int(tr["lead"].min()) : t + int(tr["lead"].max()) + 1] = True
             if tr["rec"] is not None:
                 tr["rec"]["dispatched"][t] = q
@@ -398,10 +482,10 @@ def run_blocks(blocks: list[BlockInputs], lanes: slice | Sequence[slice],
     for g, key in enumerate(row_ids):
         for v in STOCKPILE_VARS:
             series[(kind, key, v)] = rec[v][g].T
-    if delivered is not None:
-        for i, f in enumerate(fac):
-            series[("factory", f[0], "delivered")] = delivered[i].T
-            series[("factory", f[0], "unmade")] = unmade[i].T  # type: ignore[index]
+    if delivered is not None and unmade is not None:
+        for i, fa in enumerate(fac):
+            series[("factory", fa[0], "delivered")] = delivered[i].T
+            series[("factory", fa[0], "unmade")] = unmade[i].T
     for tr in trs:
         if tr["rec"] is not None:
             for v, arr in tr["rec"].items():

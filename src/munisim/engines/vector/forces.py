@@ -10,7 +10,8 @@ lane whose engagement has ended only gains reinforcements.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from typing import TypedDict
 
 import numpy as np
 
@@ -19,7 +20,27 @@ from munisim.model.inputs import BlockInputs, reinforcement_rate
 
 __all__ = ["ForceStep"]
 
-Cat = Callable[[Callable[[BlockInputs], np.ndarray]], np.ndarray]
+Cat = Callable[[Sequence[np.ndarray]], np.ndarray]
+
+
+class _Engagement(TypedDict):
+    """An engagement's parameters and per-lane state (a plain dict: the daily step reads it by key)."""
+
+    xi: int
+    yi: int
+    law: str
+    p: float
+    q: float
+    a: np.ndarray
+    b: np.ndarray
+    first: int
+    last: int
+    bx: np.ndarray
+    by: np.ndarray
+    fires: dict[str, tuple[str, np.ndarray, np.ndarray]]
+    done: np.ndarray
+    x_stop: np.ndarray
+    y_stop: np.ndarray
 
 
 class ForceStep:
@@ -27,43 +48,65 @@ class ForceStep:
 
     Parameters
     ----------
-    first : BlockInputs
-        The first block (structure: ids, days).
+    blocks : list of BlockInputs
+        The chunk's blocks; the first gives the structure (ids, days).
     cat : callable
-        Concatenates a per-block ``(B,)`` array over the chunk's kept lanes, giving ``(R,)``.
+        Concatenates per-block ``(B,)`` arrays, one per block, over the chunk's kept lanes, giving ``(R,)``.
     n_days : int
         ``T``.
     """
 
-    def __init__(self, first: BlockInputs, cat: Cat, n_days: int) -> None:
+    def __init__(self, blocks: Sequence[BlockInputs], cat: Cat, n_days: int) -> None:
+        first = blocks[0]
         T = n_days
         self.ids = [f.id for f in first.forces]
         index = {fid: i for i, fid in enumerate(self.ids)}
         F = len(self.ids)
-        self.strength = np.stack([cat(lambda b, i=i: b.forces[i].initial) for i in range(F)]) if F else None
+        self.strength = np.stack([cat([b.forces[i].initial for b in blocks]) for i in range(F)]) if F else None
         R = 0 if self.strength is None else self.strength.shape[1]
         self.zeros = np.zeros(R)
         self.rates: list[list[tuple[int, int, np.ndarray]]] = []
         self.lumps: list[dict[int, np.ndarray]] = []
         self.withdrawals: list[dict[int, np.ndarray]] = []
         for i, f in enumerate(first.forces):
-            self.rates.append([(lo, hi, cat(lambda b, i=i, k=k: b.forces[i].rates[k][2]))
-                               for k, (lo, hi, _r) in enumerate(f.rates)])
-            self.lumps.append({d: cat(lambda b, i=i, d=d: b.forces[i].lumps[d]) for d in f.lumps})
-            self.withdrawals.append({d: cat(lambda b, i=i, d=d: b.forces[i].withdrawals[d]) for d in f.withdrawals})
-        self.engagements = []
+            self.rates.append(
+                [(lo, hi, cat([b.forces[i].rates[k][2] for b in blocks])) for k, (lo, hi, _r) in enumerate(f.rates)]
+            )
+            self.lumps.append({d: cat([b.forces[i].lumps[d] for b in blocks]) for d in f.lumps})
+            self.withdrawals.append({d: cat([b.forces[i].withdrawals[d] for b in blocks]) for d in f.withdrawals})
+        self.engagements: list[_Engagement] = []
         for k, e in enumerate(first.engagements):
+
             def get(name: str, k: int = k) -> np.ndarray:
-                return cat(lambda b: getattr(b.engagements[k], name))
-            fires = {role: (c.front, cat(lambda b, k=k, role=role: b.engagements[k].fires[role].floor),
-                            cat(lambda b, k=k, role=role: b.engagements[k].fires[role].exponent))
-                     for role, c in e.fires.items()}
-            self.engagements.append({
-                "xi": index[e.x], "yi": index[e.y], "law": e.law, "p": e.p, "q": e.q,
-                "a": get("a"), "b": get("b"), "first": max(e.first, 0), "last": e.last,
-                "bx": get("break_x"), "by": get("break_y"), "fires": fires,
-                "done": np.zeros(R, dtype=bool), "x_stop": self.zeros, "y_stop": self.zeros,
-            })
+                return cat([getattr(b.engagements[k], name) for b in blocks])
+
+            fires = {
+                role: (
+                    c.front,
+                    cat([b.engagements[k].fires[role].floor for b in blocks]),
+                    cat([b.engagements[k].fires[role].exponent for b in blocks]),
+                )
+                for role, c in e.fires.items()
+            }
+            self.engagements.append(
+                {
+                    "xi": index[e.x],
+                    "yi": index[e.y],
+                    "law": e.law,
+                    "p": e.p,
+                    "q": e.q,
+                    "a": get("a"),
+                    "b": get("b"),
+                    "first": max(e.first, 0),
+                    "last": e.last,
+                    "bx": get("break_x"),
+                    "by": get("break_y"),
+                    "fires": fires,
+                    "done": np.zeros(R, dtype=bool),
+                    "x_stop": self.zeros,
+                    "y_stop": self.zeros,
+                }
+            )
         self.rec = {v: np.zeros((F, T, R)) for v in ("strength", "losses", "reinforced", "withdrawn")}
 
     def step(self, t: int, share_fired: Callable[[str], np.ndarray]) -> None:
@@ -74,7 +117,9 @@ class ForceStep:
         if self.strength is None:
             return
         F = len(self.ids)
-        mid, rate, added = [], [], []
+        mid: list[np.ndarray] = []
+        rate: list[np.ndarray] = []
+        added: list[np.ndarray] = []
         rec = self.rec
         for i in range(F):
             s = self.strength[i]
@@ -107,8 +152,9 @@ class ForceStep:
                 front, floor, exponent = e["fires"]["x"]
                 b = b * effectiveness(share_fired(front), floor, exponent)
             done = e["done"]
-            res = propagate(x, y, a, b, px, py, e["x_stop"], e["y_stop"], law=e["law"], p=e["p"], q=e["q"],
-                            validate=False)
+            res = propagate(
+                x, y, a, b, px, py, e["x_stop"], e["y_stop"], law=e["law"], p=e["p"], q=e["q"], validate=False
+            )
             if done.any():
                 end[xi] = np.where(done, x + px, res.x)
                 end[yi] = np.where(done, y + py, res.y)
