@@ -9,6 +9,7 @@ order, each as ``FILE:LINE:COL: key.path: what is wrong, what is expected``.
 from __future__ import annotations
 
 import copy
+import re
 import types
 import typing
 from collections.abc import Sequence
@@ -160,6 +161,9 @@ def _message(err: ErrorDetails, loc: KeyPath, root: type[BaseModel]) -> tuple[st
     value = err.get("input")
     if kind not in ("value_error", "invalid_distribution") and not isinstance(value, (dict, list)):
         msg += f" (got {value!r})"
+        expected = (err.get("ctx") or {}).get("expected")
+        if kind == "literal_error" and isinstance(value, str) and isinstance(expected, str):
+            msg += did_you_mean(value, re.findall(r"'([^']*)'", expected))
     elif kind == "invalid_distribution" and isinstance(value, dict) and "dist" in value:
         msg = f"unknown distribution {value['dist']!r}{did_you_mean(str(value['dist']), DIST_TAGS[1:])}; {msg}"
     return msg[:1].lower() + msg[1:], False
