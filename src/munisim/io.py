@@ -4,6 +4,9 @@ A run directory is assembled in a hidden temporary sibling and renamed into
 place only when every file is written, so an interrupted or failed run never
 leaves a half-written directory.  An existing directory is replaced only when
 it is a previous munisim run (it has a ``manifest.json``) or when forced.
+The temporary sibling is named after the writing process, so a process killed
+outright (SIGKILL, a power cut) leaves a hidden ``.NAME.PID.*.tmp`` that the
+next write of the same directory removes once that process is gone.
 """
 
 from __future__ import annotations
@@ -27,6 +30,7 @@ from munisim.errors import MunisimError
 
 __all__ = [
     "atomic_directory",
+    "remove_stale_siblings",
     "scenario_hash",
     "file_hash",
     "cited_figures",
@@ -39,6 +43,39 @@ __all__ = [
 
 class OutputExistsError(MunisimError):
     """The output directory exists and is not a munisim run."""
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except (ProcessLookupError, OverflowError):  # no such process, or not a pid at all
+        return False
+    except PermissionError:  # another user's process
+        return True
+    return True
+
+
+def remove_stale_siblings(target: Path) -> list[Path]:
+    """Remove the temporary siblings of ``target`` left by writers that no longer run; returns them.
+
+    Parameters
+    ----------
+    target : Path
+        The directory being written; its siblings ``.NAME.PID.*.tmp`` and
+        ``.NAME.PID.old`` are considered.
+    """
+    removed: list[Path] = []
+    if not target.parent.is_dir():
+        return removed
+    for sibling in target.parent.glob(f".{target.name}.*"):
+        rest = sibling.name[len(target.name) + 2 :]
+        pid_text, _, tail = rest.partition(".")
+        if not pid_text.isdigit() or not (tail.endswith("tmp") or tail == "old") or not sibling.is_dir():
+            continue
+        if int(pid_text) != os.getpid() and not _pid_alive(int(pid_text)):
+            shutil.rmtree(sibling, ignore_errors=True)
+            removed.append(sibling)
+    return removed
 
 
 @contextmanager
@@ -58,7 +95,8 @@ def atomic_directory(target: str | Path, *, force: bool = False) -> Iterator[Pat
                 "choose another --out or pass --force to replace it"
             )
     target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent))
+    remove_stale_siblings(target)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.{os.getpid()}.", suffix=".tmp", dir=target.parent))
     try:
         yield tmp
         old = None

@@ -92,3 +92,29 @@ def test_ctrl_c_on_sweep_then_resume(tmp_path: Path) -> None:
     fresh = sweep(exp, samples=200, replicates=40)
     pd.testing.assert_frame_equal(resumed.samples, fresh.samples)
     pd.testing.assert_frame_equal(resumed.outcomes, fresh.outcomes)
+
+
+def test_sigkill_on_run_leaves_a_whole_run_or_none_and_the_next_run_cleans_up(tmp_path: Path) -> None:
+    """Killed outright at any moment, `munisim run` leaves the previous run whole; the next write sweeps up."""
+    from munisim.io import atomic_directory
+
+    out = tmp_path / "run"
+    args = [sys.executable, "-m", "munisim", "run", str(ROOT / "scenarios" / "example-small.yaml")]
+    args += ["--engine", "vector", "--replicates", "400", "--out", str(out)]
+    first = subprocess.run(args, capture_output=True, text=True, cwd=tmp_path, timeout=300)
+    assert first.returncode == 0, first.stderr
+    before = (out / "summary.json").read_bytes()
+    # Kill a rerun at increasing delays, so some kills land while the run directory is being written.
+    for delay in (0.5, 1.0, 1.5, 2.0, 2.5, 3.0):
+        proc = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=tmp_path)
+        time.sleep(delay)
+        proc.send_signal(signal.SIGKILL)
+        proc.wait(timeout=60)
+        assert (out / "manifest.json").exists() and (out / "summary.json").read_bytes() == before
+    # A leftover from a writer that is gone (pid 2**22 + 1 cannot be a live process) is removed by the next write.
+    stale = tmp_path / f".run.{2**22 + 1}.abc.tmp"
+    stale.mkdir()
+    (stale / "summary.json").write_text("{", encoding="utf-8")
+    with atomic_directory(out) as tmp:
+        (tmp / "manifest.json").write_text("{}", encoding="utf-8")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["run"], "no temporary directory may be left behind"
