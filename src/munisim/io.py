@@ -27,6 +27,7 @@ import yaml
 from munisim.config.checks import iter_values
 from munisim.config.scenario import Scenario
 from munisim.errors import MunisimError
+from munisim.pids import pid_alive
 
 __all__ = [
     "atomic_directory",
@@ -43,16 +44,6 @@ __all__ = [
 
 class OutputExistsError(MunisimError):
     """The output directory exists and is not a munisim run."""
-
-
-def _pid_alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except (ProcessLookupError, OverflowError):  # no such process, or not a pid at all
-        return False
-    except PermissionError:  # another user's process
-        return True
-    return True
 
 
 def remove_stale_siblings(target: Path) -> list[Path]:
@@ -72,7 +63,7 @@ def remove_stale_siblings(target: Path) -> list[Path]:
         pid_text, _, tail = rest.partition(".")
         if not pid_text.isdigit() or not (tail.endswith("tmp") or tail == "old") or not sibling.is_dir():
             continue
-        if int(pid_text) != os.getpid() and not _pid_alive(int(pid_text)):
+        if int(pid_text) != os.getpid() and not pid_alive(int(pid_text)):
             shutil.rmtree(sibling, ignore_errors=True)
             removed.append(sibling)
     return removed

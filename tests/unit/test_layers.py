@@ -19,6 +19,7 @@ LAYERS = {
     "errors": 0,
     "rng": 0,
     "limits": 0,
+    "pids": 0,
     "config": 1,
     "model": 2,
     "engines": 3,

@@ -179,8 +179,11 @@ def test_killed_sweep_resumes_to_the_same_result(tmp_path: Path) -> None:
     done = len(list((out / "chunks").glob("chunk-*.parquet")))
     assert 3 <= done < 100, done
     assert not (out / "samples.parquet").exists()
+    # A chunk being written when the kill came is a hidden temporary named after the dead process.
+    (out / "chunks" / f".chunk-{done:06d}.{2**22 + 1}.tmp").write_bytes(b"PAR1 half a chunk")
     resumed = sweep(exp, samples=200, replicates=40, out=out, resume=True)
     assert resumed.meta["chunks_reused"] == done
+    assert not list((out / "chunks").glob(".*.tmp")), "the resumed sweep removes dead writers' temporaries"
     same(sweep(exp, samples=200, replicates=40), resumed)
 
 

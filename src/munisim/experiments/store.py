@@ -16,6 +16,7 @@ from typing import Any
 import pandas as pd
 
 from munisim.errors import MunisimError
+from munisim.pids import pid_alive
 
 __all__ = ["SweepStore", "ResumeMismatchError"]
 
@@ -64,6 +65,7 @@ class SweepStore:
                     f"{self.root}: holds a different sweep (experiment, design, seed, replicates "
                     "or chunking changed); use another --out or run without --resume"
                 )
+            self._remove_stale_temporaries()
             return None
         if self.root.exists() and any(self.root.iterdir()) and not force:
             if not manifest.is_file():
@@ -71,6 +73,13 @@ class SweepStore:
             for p in self.chunks.glob("*"):
                 p.unlink()
         return self._start(identity)
+
+    def _remove_stale_temporaries(self) -> None:
+        """Remove ``.chunk-K.PID.tmp`` files of writers that were killed (they no longer run)."""
+        for p in self.chunks.glob(".chunk-*.tmp"):
+            pid = p.name.split(".")[2]
+            if pid.isdigit() and int(pid) != os.getpid() and not pid_alive(int(pid)):
+                p.unlink(missing_ok=True)
 
     def _start(self, identity: dict[str, Any]) -> None:
         self.root.mkdir(parents=True, exist_ok=True)
