@@ -134,7 +134,8 @@ def simulate(
         n_days=scenario.n_days,
         replicates=n,
         kept_replicates=min(n, series_replicates),
-        series_per_replicate=series_count(scenario, recording) * (5 if engine == "des" else 1),
+        # The SimPy engine records every entity and regroups at the end of a chunk.
+        series_per_replicate=series_count(scenario, None if engine == "des" else recording),
         chunk_replicates=min(n, CHUNK_REPLICATES),
         inputs_per_replicate=input_count(scenario),
         what=f"{n:,} replicates of {scenario.name}",

@@ -167,31 +167,28 @@ def run_des(
         Total SimPy events processed.
     """
     T = scenario.n_days
-    lists: dict[tuple[str, str, str], list[list[int]]] = {}
-    initial: dict[str, list[int]] = {}
+    # Each replicate's lists go into (R, T) arrays as soon as it ends: 8 bytes a value, not a Python int's 36.
+    arrays: dict[tuple[str, str, str], np.ndarray] = {}
+    initial: dict[str, np.ndarray] = {}
     total_events = 0
     block_inputs: BlockInputs | None = None
-    for r in range(first_replicate, first_replicate + replicates):
+    for i, r in enumerate(range(first_replicate, first_replicate + replicates)):
         block, lane = divmod(r, REPLICATE_BLOCK)
         if block_inputs is None or block_inputs.block != block:
             block_inputs = build_block(scenario, seed, block)
         series, init, events = run_lane(block_inputs, lane)
         total_events += events
         for k, v in series.items():
-            lists.setdefault(k, []).append(v)
+            if k not in arrays:
+                arrays[k] = np.zeros((replicates, T), dtype=np.float64 if k[0] == "force" else np.int64)
+            arrays[k][i] = v
         for sid, v0 in init.items():
-            initial.setdefault(sid, []).append(v0)
+            if sid not in initial:
+                initial[sid] = np.zeros(replicates, dtype=np.int64)
+            initial[sid][i] = v0
         if progress is not None:
             progress(1)
-    traj = Trajectories(
-        n_days=T,
-        replicates=replicates,
-        series={
-            k: np.asarray(v, dtype=np.float64 if k[0] == "force" else np.int64).reshape(replicates, T)
-            for k, v in lists.items()
-        },
-        initial={k: np.asarray(v, dtype=np.int64) for k, v in initial.items()},
-    )
+    traj = Trajectories(n_days=T, replicates=replicates, series=arrays, initial=initial)
     if recording is not None:
         internal = {tid for tid, t in scenario.transfers.items() if t.from_stockpile is not None}
         traj = traj.regroup(recording, internal)
