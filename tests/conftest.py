@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -23,3 +24,22 @@ settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 @pytest.fixture(scope="session")
 def root() -> Path:
     return ROOT
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_call(item: pytest.Item) -> Iterator[None]:
+    """Run ``@pytest.mark.untraced`` tests with the coverage tracer stopped (when coverage is on at all)."""
+    cov = None
+    if item.get_closest_marker("untraced") is not None:
+        try:
+            import coverage
+        except ImportError:  # pragma: no cover - coverage is in the test extra
+            coverage = None
+        cov = coverage.Coverage.current() if coverage is not None else None
+    if cov is not None:
+        cov.stop()
+    try:
+        yield
+    finally:
+        if cov is not None:
+            cov.start()

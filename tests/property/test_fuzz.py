@@ -187,7 +187,7 @@ def _check_problems(err: ScenarioError) -> None:
         assert not any(word in text for word in INTERNALS), text
 
 
-@pytest.mark.no_cover  # thousands of runs of code the other tests cover; three times slower under the tracer
+@pytest.mark.untraced  # thousands of runs of code the other tests cover; three times slower under the tracer
 @settings(max_examples=2000, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(text=mutated())
 def test_mutated_scenarios_run_or_fail_clearly(text: str) -> None:
@@ -202,7 +202,7 @@ def test_mutated_scenarios_run_or_fail_clearly(text: str) -> None:
 
 
 @pytest.mark.slow
-@pytest.mark.no_cover
+@pytest.mark.untraced
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(text=mutated())
 def test_mutated_scenarios_on_the_command_line(text: str, tmp_path_factory: pytest.TempPathFactory) -> None:
@@ -258,7 +258,7 @@ def mutated_experiment(draw: st.DrawFn) -> str:
     return yaml.safe_dump(data, allow_unicode=True, sort_keys=False)
 
 
-@pytest.mark.no_cover  # thousands of runs of code the other tests cover; three times slower under the tracer
+@pytest.mark.untraced  # thousands of runs of code the other tests cover; three times slower under the tracer
 @settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(text=mutated_experiment())
 def test_mutated_experiments_sweep_or_fail_clearly(text: str, tmp_path_factory: pytest.TempPathFactory) -> None:

@@ -112,7 +112,7 @@ def commands(body: str) -> list[tuple[list[str], str | None]]:
     return out
 
 
-@pytest.mark.no_cover  # runs code the unit tests already cover, three times slower under the tracer
+@pytest.mark.untraced  # runs code the unit tests already cover, three times slower under the tracer
 @pytest.mark.parametrize("doc", DOCS, ids=[str(p.relative_to(ROOT)) for p in DOCS])
 def test_examples_run(doc: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     for name in ("scenarios", "seeds", "experiments", "benchmarks"):
