@@ -280,3 +280,17 @@ def test_unusable_names_in_a_scenario_are_located_problems(key: str, name: str, 
     (problem,) = info.value.problems
     assert problem.path.startswith(key)
     assert "not found" in problem.message
+
+
+def test_a_figures_file_that_is_not_a_mapping_is_one_short_problem(tmp_path: Path) -> None:
+    from munisim.config.loader import load_scenario
+
+    (tmp_path / "figs.yaml").write_text("x" * 5000 + "\n", encoding="utf-8")
+    text = (ROOT / "scenarios" / "example-small.yaml").read_text(encoding="utf-8")
+    path = tmp_path / "s.yaml"
+    path.write_text(text.replace("figures: ../seeds/figures.yaml", "figures: figs.yaml"), encoding="utf-8")
+    with pytest.raises(ScenarioError) as info:
+        load_scenario(path)
+    (problem,) = info.value.problems
+    assert problem.file.endswith("figs.yaml") and "expected a figures file" in problem.message
+    assert len(str(problem)) < 300

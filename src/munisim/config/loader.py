@@ -146,6 +146,10 @@ def _clean_loc(loc: tuple[Any, ...]) -> KeyPath:
     return tuple(out)
 
 
+#: Longest rendering of an offending value in a message, in characters.
+MAX_SHOWN = 60
+
+
 def _message(err: ErrorDetails, loc: KeyPath, root: type[BaseModel]) -> tuple[str, bool]:
     kind = err["type"]
     msg = str(err["msg"])
@@ -160,7 +164,8 @@ def _message(err: ErrorDetails, loc: KeyPath, root: type[BaseModel]) -> tuple[st
     msg = msg.removeprefix("Value error, ").removeprefix("Assertion failed, ")
     value = err.get("input")
     if kind not in ("value_error", "invalid_distribution") and not isinstance(value, (dict, list)):
-        msg += f" (got {value!r})"
+        shown = repr(value)
+        msg += f" (got {shown if len(shown) <= MAX_SHOWN else shown[: MAX_SHOWN - 4] + '...' + shown[-1]})"
         expected = (err.get("ctx") or {}).get("expected")
         if kind == "literal_error" and isinstance(value, str) and isinstance(expected, str):
             msg += did_you_mean(value, re.findall(r"'([^']*)'", expected))
@@ -208,6 +213,10 @@ def load_figures(paths: Sequence[str | Path]) -> FigureSet:
     result: FigureSet | None = None
     for path in paths:
         doc = load_yaml(path)
+        if not isinstance(doc.data, dict):
+            raise ScenarioError(
+                [doc.problem((), "expected a figures file: a mapping with 'figures' by id, like seeds/figures.yaml")]
+            )
         try:
             fs = FigureSet.model_validate(doc.data)
         except ValidationError as exc:
