@@ -8,6 +8,7 @@ what is wrong and what is expected.  :class:`ScenarioError` groups several
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 __all__ = ["MunisimError", "Problem", "ScenarioError", "SimulationError"]
@@ -15,6 +16,11 @@ __all__ = ["MunisimError", "Problem", "ScenarioError", "SimulationError"]
 
 class MunisimError(Exception):
     """Base class of all errors raised on purpose by munisim."""
+
+
+#: Longest quoted value kept whole in a problem's message, in characters.
+MAX_QUOTED = 60
+_QUOTED = re.compile(rf"(['\"])([^'\"\n]{{{MAX_QUOTED + 1},}})\1")
 
 
 @dataclass(frozen=True)
@@ -32,7 +38,14 @@ class Problem:
         Key path inside the document, e.g. ``factories.ru_new.capacity[3].rate``;
         empty for the document root.
     message : str
-        What is wrong and what is expected.
+        What is wrong and what is expected.  A quoted value longer than
+        :data:`MAX_QUOTED` characters (a user's text, however long) is
+        shortened, so that a problem stays one readable line.
+
+    Examples
+    --------
+    >>> Problem("s.yaml", 3, 5, "sides.red.name", f"not {'x' * 100!r}").message
+    "not 'xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx...'"
     """
 
     file: str
@@ -40,6 +53,10 @@ class Problem:
     column: int | None
     path: str
     message: str
+
+    def __post_init__(self) -> None:
+        short = _QUOTED.sub(lambda m: f"{m.group(1)}{m.group(2)[: MAX_QUOTED - 3]}...{m.group(1)}", self.message)
+        object.__setattr__(self, "message", short)
 
     def __str__(self) -> str:
         where = self.file
