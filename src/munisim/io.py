@@ -15,6 +15,7 @@ import hashlib
 import json
 import os
 import platform
+import re
 import shutil
 import tempfile
 from collections.abc import Iterator
@@ -58,12 +59,14 @@ def remove_stale_siblings(target: Path) -> list[Path]:
     removed: list[Path] = []
     if not target.parent.is_dir():
         return removed
+    # Exactly this target's names (mkdtemp's 8 random characters have no dot), not those of "NAME.other".
+    mine = re.compile(rf"\.{re.escape(target.name)}\.(\d+)\.(?:[a-z0-9_]{{8}}\.tmp|old)")
     for sibling in target.parent.glob(f".{target.name}.*"):
-        rest = sibling.name[len(target.name) + 2 :]
-        pid_text, _, tail = rest.partition(".")
-        if not pid_text.isdigit() or not (tail.endswith("tmp") or tail == "old") or not sibling.is_dir():
+        m = mine.fullmatch(sibling.name)
+        if m is None or not sibling.is_dir():
             continue
-        if int(pid_text) != os.getpid() and not pid_alive(int(pid_text)):
+        pid = int(m.group(1))
+        if pid != os.getpid() and not pid_alive(pid):
             shutil.rmtree(sibling, ignore_errors=True)
             removed.append(sibling)
     return removed

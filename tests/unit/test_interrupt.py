@@ -112,9 +112,29 @@ def test_sigkill_on_run_leaves_a_whole_run_or_none_and_the_next_run_cleans_up(tm
         proc.wait(timeout=60)
         assert (out / "manifest.json").exists() and (out / "summary.json").read_bytes() == before
     # A leftover from a writer that is gone (pid 2**22 + 1 cannot be a live process) is removed by the next write.
-    stale = tmp_path / f".run.{2**22 + 1}.abc.tmp"
+    stale = tmp_path / f".run.{2**22 + 1}.abcd_123.tmp"
     stale.mkdir()
     (stale / "summary.json").write_text("{", encoding="utf-8")
     with atomic_directory(out) as tmp:
         (tmp / "manifest.json").write_text("{}", encoding="utf-8")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["run"], "no temporary directory may be left behind"
+
+
+def test_only_this_targets_dead_temporaries_are_removed(tmp_path: Path) -> None:
+    import os
+
+    from munisim.io import remove_stale_siblings
+
+    dead = 2**22 + 1  # above Linux's largest pid
+    names = {
+        f".run.{dead}.abcd_123.tmp": True,  # this target's, writer gone
+        f".run.{dead}.old": True,
+        f".run.{os.getpid()}.abcdefgh.tmp": False,  # this process's own
+        f".run.5.{dead}.abcd_123.tmp": False,  # target "run.5"'s
+        f".run.{dead}.notmine.tmp": False,  # not a name munisim makes
+    }
+    for name in names:
+        (tmp_path / name).mkdir()
+    removed = {p.name for p in remove_stale_siblings(tmp_path / "run")}
+    assert removed == {n for n, gone in names.items() if gone}
+    assert {p.name for p in tmp_path.iterdir()} == {n for n, gone in names.items() if not gone}
