@@ -7,6 +7,7 @@ options), 130 interrupted.  No model logic lives here.
 from __future__ import annotations
 
 import math
+import os
 import sys
 import time
 from collections.abc import Callable, Iterator
@@ -27,8 +28,17 @@ __all__ = ["main"]
 EXIT_FAILED = 1
 EXIT_BAD_INPUT = 2
 
-out = Console(highlight=False)
-err = Console(stderr=True, highlight=False)
+#: Width of tables written to a file or a pipe (a terminal's own width is used otherwise; COLUMNS overrides both).
+PIPE_WIDTH = 120
+
+
+def _width(stream: Any) -> int | None:
+    interactive = hasattr(stream, "isatty") and stream.isatty()
+    return None if interactive or os.environ.get("COLUMNS") else PIPE_WIDTH
+
+
+out = Console(highlight=False, width=_width(sys.stdout))
+err = Console(stderr=True, highlight=False, width=_width(sys.stderr))
 
 
 def _bad_input(lines: list[str]) -> NoReturn:
@@ -187,7 +197,10 @@ def _crossover_lines(summary: dict[str, Any]) -> list[str]:
     for pair, c in summary["crossover"].items():
         a, b = pair.split(" over ")
         when = f"median first month {c['month'][:7]}" if c["month"] else "not in most replicates"
-        lines.append(f"{names[a]} out-produces {names[b]} in some month in {c['share']:.0%} of replicates; {when}")
+        lines.append(
+            f"Production of {names[a]} exceeds that of {names[b]} in some month in {c['share']:.0%} of replicates; "
+            f"{when}"
+        )
     return lines
 
 

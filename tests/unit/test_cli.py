@@ -30,7 +30,7 @@ def test_run_writes_every_file(tmp_path: Path) -> None:
     assert code == 0, stderr
     for name in RUN_FILES + CHART_FILES:
         assert (out / name).is_file(), name
-    assert "demand met" in stdout and "first stock-out" in stdout and "out-produces" in stdout
+    assert "demand met" in stdout and "first stock-out" in stdout and "exceeds that of" in stdout
     summary = json.loads((out / "summary.json").read_text())
     for side in ("red", "blue"):
         for key in ("produced", "received", "fired", "demanded", "final_stock"):

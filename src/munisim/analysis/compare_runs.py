@@ -179,7 +179,7 @@ def _event_columns(runs: Sequence[RunFiles]) -> list[tuple[str, str | None, str]
         for b in first.sides:
             if a != b:
                 cols.append(
-                    (f"crossover.{a} over {b}", None, f"{first.side_name(a)} out-produces {first.side_name(b)}")
+                    (f"crossover.{a} over {b}", None, f"production of {first.side_name(a)} above {first.side_name(b)}")
                 )
     return [c for c in cols if all(c[0] in r.outcomes.columns for r in runs)]
 

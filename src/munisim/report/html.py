@@ -119,7 +119,7 @@ def _crossover_list(run: RunFiles) -> str:
         a, b = pair.split(" over ")
         when = f"median first month {c['month'][:7]}" if c.get("month") else "not in most replicates"
         items.append(
-            f"<li>{escape(run.side_name(a))} out-produces {escape(run.side_name(b))} in some month in "
+            f"<li>Production of {escape(run.side_name(a))} exceeds that of {escape(run.side_name(b))} in some month in "
             f"{_pct(c['share'])} of replicates; {escape(when)}.</li>"
         )
     return f"<ul>{''.join(items)}</ul>" if items else ""
