@@ -9,6 +9,7 @@ order, each as ``FILE:LINE:COL: key.path: what is wrong, what is expected``.
 from __future__ import annotations
 
 import copy
+import os
 import re
 import types
 import typing
@@ -208,11 +209,20 @@ def _sort_key(p: Problem) -> tuple[str, int, int]:
     return (p.file, p.line or 0, p.column or 0)
 
 
+def _shown(path: str | Path) -> str:
+    """How to name a file in problems: relative to the working directory when it lies below it."""
+    try:
+        rel = os.path.relpath(path)
+    except ValueError:  # another drive
+        return str(path)
+    return str(path) if rel.startswith("..") else rel
+
+
 def load_figures(paths: Sequence[str | Path]) -> FigureSet:
     """Load and merge figures files; raises :class:`ScenarioError` on any problem."""
     result: FigureSet | None = None
     for path in paths:
-        doc = load_yaml(path)
+        doc = load_yaml(path, name=_shown(path))
         if not isinstance(doc.data, dict):
             raise ScenarioError(
                 [doc.problem((), "expected a figures file: a mapping with 'figures' by id, like seeds/figures.yaml")]

@@ -355,16 +355,20 @@ def is_file(path: str | Path) -> bool:
         return False
 
 
-def load_yaml(path: str | Path) -> Located:
-    """Read and parse a YAML file; see :func:`parse_yaml`."""
+def load_yaml(path: str | Path, *, name: str | None = None) -> Located:
+    """Read and parse a YAML file; see :func:`parse_yaml`.
+
+    ``name`` is how problems name the file (``path`` as given when omitted).
+    """
     p = Path(path)
+    shown = name if name is not None else str(path)
     try:
         size = p.stat().st_size
         if size > MAX_FILE_BYTES:
             raise ScenarioError(
                 [
                     Problem(
-                        str(path),
+                        shown,
                         None,
                         None,
                         "",
@@ -375,14 +379,14 @@ def load_yaml(path: str | Path) -> Located:
             )
         text = p.read_text(encoding="utf-8")
     except FileNotFoundError:
-        raise ScenarioError([Problem(str(path), None, None, "", "file not found")]) from None
+        raise ScenarioError([Problem(shown, None, None, "", "file not found")]) from None
     except IsADirectoryError:
-        raise ScenarioError([Problem(str(path), None, None, "", "is a directory; expected a YAML file")]) from None
+        raise ScenarioError([Problem(shown, None, None, "", "is a directory; expected a YAML file")]) from None
     except UnicodeDecodeError as exc:
-        raise ScenarioError([Problem(str(path), None, None, "", f"not UTF-8 text ({exc.reason})")]) from None
+        raise ScenarioError([Problem(shown, None, None, "", f"not UTF-8 text ({exc.reason})")]) from None
     except (OSError, ValueError) as exc:
         reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
         raise ScenarioError(
-            [Problem(str(path), None, None, "", f"cannot be read ({reason}); expected a readable YAML file")]
+            [Problem(shown, None, None, "", f"cannot be read ({reason}); expected a readable YAML file")]
         ) from None
-    return parse_yaml(text, str(path))
+    return parse_yaml(text, shown)
