@@ -147,10 +147,6 @@ def _clean_loc(loc: tuple[Any, ...]) -> KeyPath:
     return tuple(out)
 
 
-#: Longest rendering of an offending value in a message, in characters.
-MAX_SHOWN = 60
-
-
 def _message(err: ErrorDetails, loc: KeyPath, root: type[BaseModel]) -> tuple[str, bool]:
     kind = err["type"]
     msg = str(err["msg"])
@@ -165,8 +161,7 @@ def _message(err: ErrorDetails, loc: KeyPath, root: type[BaseModel]) -> tuple[st
     msg = msg.removeprefix("Value error, ").removeprefix("Assertion failed, ")
     value = err.get("input")
     if kind not in ("value_error", "invalid_distribution") and not isinstance(value, (dict, list)):
-        shown = repr(value)
-        msg += f" (got {shown if len(shown) <= MAX_SHOWN else shown[: MAX_SHOWN - 4] + '...' + shown[-1]})"
+        msg += f" (got {value!r})"  # a long text is shortened by Problem
         expected = (err.get("ctx") or {}).get("expected")
         if kind == "literal_error" and isinstance(value, str) and isinstance(expected, str):
             msg += did_you_mean(value, re.findall(r"'([^']*)'", expected))

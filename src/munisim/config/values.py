@@ -303,8 +303,7 @@ def _to_mapping(v: Any) -> Any:
         try:
             return {"value": float(v.replace("_", ""))} if v.strip() else v
         except ValueError:
-            shown = v if len(v) <= 40 else v[:37] + "..."
-            raise ValueError(f"expected a number or a distribution, got the text {shown!r}") from None
+            raise ValueError(f"expected a number or a distribution, got the text {v!r}") from None
     if isinstance(v, dict) and v.get("dist") == "fixed":
         return {k: x for k, x in v.items() if k != "dist"}  # {dist: fixed, value: 3} is {value: 3}
     return v

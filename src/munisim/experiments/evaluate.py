@@ -28,10 +28,20 @@ from munisim.model.inputs import BlockInputs, build_block, structure
 from munisim.results import RunResult, side_recording
 from munisim.rng import REPLICATE_BLOCK
 
-__all__ = ["SweepTask", "evaluate", "outcome_stats", "MAX_BATCH_LANES"]
+__all__ = ["SweepTask", "evaluate", "outcome_stats", "MAX_BATCH_LANES", "blocks_per_sample", "samples_per_batch"]
 
 #: Most lanes simulated together in one vectorised batch (bounds memory per worker).
 MAX_BATCH_LANES = 2048
+
+
+def blocks_per_sample(replicates: int) -> int:
+    """Replicate blocks a sample of ``replicates`` replicates draws (whole blocks; the last one in part)."""
+    return -(-replicates // REPLICATE_BLOCK)
+
+
+def samples_per_batch(replicates: int) -> int:
+    """Samples run together in one vectorised batch (at most :data:`MAX_BATCH_LANES` lanes, at least one sample)."""
+    return max(1, MAX_BATCH_LANES // (blocks_per_sample(replicates) * REPLICATE_BLOCK))
 
 
 @dataclass(frozen=True)
@@ -122,7 +132,7 @@ def evaluate(task: SweepTask) -> pd.DataFrame:
     """
     exp = task.experiment
     R = exp.replicates
-    nb = -(-R // REPLICATE_BLOCK)
+    nb = blocks_per_sample(R)
     rows: dict[int, dict[str, Any]] = {}
     pending: dict[tuple[object, ...], list[tuple[int, Scenario, list[BlockInputs]]]] = {}
     for idx, row in zip(task.indices, task.values):
@@ -139,7 +149,7 @@ def evaluate(task: SweepTask) -> pd.DataFrame:
             pending.setdefault(structure(blocks[0]), []).append((idx, scenario, blocks))
         except Exception as exc:  # a failed sample is recorded, the sweep goes on
             rows[idx]["error"] = _error(exc)
-    per_batch = max(1, MAX_BATCH_LANES // (nb * REPLICATE_BLOCK))
+    per_batch = samples_per_batch(R)
     for group in pending.values():
         for start in range(0, len(group), per_batch):
             batch = group[start : start + per_batch]

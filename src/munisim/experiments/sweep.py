@@ -17,7 +17,7 @@ from munisim.config.experiment import Experiment
 from munisim.config.experiment_loader import ExperimentSpec, load_experiment
 from munisim.errors import SimulationError
 from munisim.experiments.design import design_points
-from munisim.experiments.evaluate import MAX_BATCH_LANES, SweepTask, evaluate
+from munisim.experiments.evaluate import SweepTask, blocks_per_sample, evaluate, samples_per_batch
 from munisim.experiments.executors import run_tasks
 from munisim.experiments.store import SweepStore
 from munisim.limits import check_run
@@ -152,16 +152,14 @@ def sweep(
     n = len(values)
     # Work of the whole sweep; memory of one batch of samples run together (their records) and of the inputs of
     # a chunk of samples (built before its batches run); see evaluate.evaluate.
-    lanes = -(-exp.replicates // REPLICATE_BLOCK) * REPLICATE_BLOCK
-    batch = max(1, MAX_BATCH_LANES // lanes)
     check_run(
         n_days=spec.scenario.n_days,
         replicates=n * exp.replicates,
         kept_replicates=0,
         series_per_replicate=series_count(spec.scenario, side_recording(spec.scenario)),
-        chunk_replicates=min(n, batch) * exp.replicates,
+        chunk_replicates=min(n, samples_per_batch(exp.replicates)) * exp.replicates,
         inputs_per_replicate=input_count(spec.scenario),
-        input_replicates=min(n, exp.chunk_samples) * lanes,
+        input_replicates=min(n, exp.chunk_samples) * blocks_per_sample(exp.replicates) * REPLICATE_BLOCK,
         hint="use fewer replicates per sample, fewer samples per chunk (chunk_samples) or a shorter horizon",
         what=f"this sweep ({n:,} samples x {exp.replicates:,} replicates)",
     )
